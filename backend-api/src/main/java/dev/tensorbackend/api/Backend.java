@@ -1,0 +1,109 @@
+package dev.tensorbackend.api;
+
+/**
+ * The ops a network needs, on float32 row-major tensors owned by this backend.
+ *
+ * <p>Every op checks its arguments and throws {@link BackendException} naming the op and
+ * the shapes or values at fault. Ops return new tensors (the caller closes them) except
+ * {@link #axpy}, which updates its last argument in place. Tensors of another backend, or
+ * closed ones, are rejected. NaN and infinity are ordinary values: they propagate through
+ * every op as IEEE arithmetic says, and no op hides or replaces them.
+ *
+ * <p>A backend may queue work (CUDA does); {@link #download} and {@link #synchronize} wait
+ * for it. A backend is not thread-safe; close it when done to release its resources.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The name users select it by, e.g. "cpu" or "cuda". */
+    String name();
+
+    // ---- data movement -------------------------------------------------------------------
+
+    /** A new tensor holding a copy of {@code data} ({@code shape.size()} values, row-major). */
+    Tensor upload(Shape shape, float[] data);
+
+    /** A new tensor of zeros. */
+    Tensor zeros(Shape shape);
+
+    /** A copy of the tensor's contents, row-major. */
+    float[] download(Tensor t);
+
+    /** A new tensor with the same elements in the same order and another shape of equal size. */
+    Tensor reshape(Tensor x, Shape shape);
+
+    // ---- matrix multiply -----------------------------------------------------------------
+
+    /**
+     * {@code op(a) op(b)}, where op transposes the last two axes when its flag is set.
+     * Operands have rank 2 or 3; see {@link MatmulDims} for batching.
+     */
+    Tensor matmul(Tensor a, boolean transA, Tensor b, boolean transB);
+
+    default Tensor matmul(Tensor a, Tensor b) {
+        return matmul(a, false, b, false);
+    }
+
+    // ---- 2-D convolution -----------------------------------------------------------------
+
+    /** Cross-correlation of input {@code [n,c,h,w]} with filter {@code [k,c,r,s]}; see {@link Conv2dGeometry}. */
+    Tensor conv2d(Tensor input, Tensor filter, ConvSpec spec);
+
+    /** Gradient of the loss with respect to the convolution's input, of shape {@code inputShape}. */
+    Tensor conv2dBackwardInput(Tensor gradOutput, Tensor filter, Shape inputShape, ConvSpec spec);
+
+    /** Gradient of the loss with respect to the convolution's filter, of shape {@code filterShape}. */
+    Tensor conv2dBackwardFilter(Tensor input, Tensor gradOutput, Shape filterShape, ConvSpec spec);
+
+    // ---- softmax -------------------------------------------------------------------------
+
+    /** Softmax over the last axis: each row of {@code x.shape().dim(-1)} values sums to 1. */
+    Tensor softmax(Tensor x);
+
+    /**
+     * Gradient with respect to the softmax input, given its output {@code y} and the
+     * gradient {@code gradY} with respect to that output:
+     * {@code dx = y * (dy - sum(dy * y))} per row.
+     */
+    Tensor softmaxBackward(Tensor y, Tensor gradY);
+
+    // ---- element-wise and reductions -----------------------------------------------------
+
+    /** {@code x + bias} with {@code bias} (rank 1, length {@code x.dim(axis)}) broadcast over every other axis. */
+    Tensor addBias(Tensor x, Tensor bias, int axis);
+
+    /** Sum over every axis but {@code axis}: the gradient of {@link #addBias} with respect to its bias. */
+    Tensor sumToAxis(Tensor x, int axis);
+
+    /** {@code max(x, 0)}; NaN stays NaN. */
+    Tensor relu(Tensor x);
+
+    /** {@code gradY} where {@code x > 0}, NaN where {@code x} is NaN, else 0, given the ReLU's input {@code x}. */
+    Tensor reluBackward(Tensor x, Tensor gradY);
+
+    /** Element-wise {@code a + b}; equal shapes. */
+    Tensor add(Tensor a, Tensor b);
+
+    /** Element-wise {@code a * b}; equal shapes. */
+    Tensor mul(Tensor a, Tensor b);
+
+    /** {@code alpha * x}. */
+    Tensor scale(Tensor x, float alpha);
+
+    /** The sum of every element, as a scalar (rank-0) tensor. */
+    Tensor sum(Tensor x);
+
+    /** In place: {@code y += alpha * x}; equal shapes. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** One plain SGD step in place: {@code param -= learningRate * grad}. */
+    default void sgdUpdate(Tensor param, Tensor grad, float learningRate) {
+        axpy(-learningRate, grad, param);
+    }
+
+    /** Waits until all queued work is done; a backend that queues nothing returns at once. */
+    void synchronize();
+
+    /** Releases the backend's own resources (contexts, handles, pools). */
+    @Override
+    void close();
+}

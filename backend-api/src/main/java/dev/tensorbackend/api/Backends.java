@@ -1,0 +1,98 @@
+package dev.tensorbackend.api;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * Chooses a backend: the system property {@code tensor.backend}, else the environment
+ * variable {@code TENSOR_BACKEND}, else {@code auto}. {@code auto} takes the usable
+ * provider of highest priority and says on stderr which it took and why it passed over
+ * the others; a named backend that is unusable fails with its reason; an unknown name
+ * fails and lists the known ones.
+ */
+public final class Backends {
+    public static final String PROPERTY = "tensor.backend";
+    public static final String ENVIRONMENT = "TENSOR_BACKEND";
+    public static final String AUTO = "auto";
+
+    private Backends() {
+    }
+
+    /** The backend the system property or environment names, else {@code auto}. */
+    public static Backend create() {
+        return create(selectedName());
+    }
+
+    /** The name in the system property, else the environment variable, else {@code auto}. */
+    public static String selectedName() {
+        String name = System.getProperty(PROPERTY);
+        if (name == null || name.isBlank()) {
+            name = System.getenv(ENVIRONMENT);
+        }
+        return name == null || name.isBlank() ? AUTO : name.trim().toLowerCase(Locale.ROOT);
+    }
+
+    public static Backend create(String name) {
+        return create(name, providers(), System.err);
+    }
+
+    /** Selection over an explicit provider list; {@code auto}'s choice is reported on {@code log}. */
+    public static Backend create(String name, List<BackendProvider> providers, PrintStream log) {
+        String wanted = name == null ? AUTO : name.trim().toLowerCase(Locale.ROOT);
+        if (wanted.equals(AUTO)) {
+            return auto(providers, log);
+        }
+        BackendProvider p = provider(wanted, providers);
+        BackendProvider.Availability a = p.availability();
+        if (!a.usable()) {
+            throw new BackendException("backend '" + wanted + "' is not usable: " + a.reason());
+        }
+        return p.create();
+    }
+
+    /** The provider of that name; fails listing the known names when there is none. */
+    public static BackendProvider provider(String name, List<BackendProvider> providers) {
+        for (BackendProvider p : providers) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new BackendException("unknown backend '" + name + "'; known: " + knownNames(providers));
+    }
+
+    /** Every provider on the class path, most preferred first. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class).forEach(list::add);
+        list.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
+        return list;
+    }
+
+    private static Backend auto(List<BackendProvider> providers, PrintStream log) {
+        List<String> passedOver = new ArrayList<>();
+        List<BackendProvider> sorted = new ArrayList<>(providers);
+        sorted.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
+        for (BackendProvider p : sorted) {
+            BackendProvider.Availability a = p.availability();
+            if (a.usable()) {
+                log.println("tensor.backend=auto: using " + p.name()
+                        + (passedOver.isEmpty() ? "" : " (" + String.join("; ", passedOver) + ")"));
+                return p.create();
+            }
+            passedOver.add(p.name() + " unusable: " + a.reason());
+        }
+        throw new BackendException("tensor.backend=auto: no usable backend; "
+                + (sorted.isEmpty() ? "none on the class path" : String.join("; ", passedOver)));
+    }
+
+    private static String knownNames(List<BackendProvider> providers) {
+        List<String> names = providers.stream().map(BackendProvider::name).collect(Collectors.toList());
+        names.add(0, AUTO);
+        return String.join(", ", names);
+    }
+}

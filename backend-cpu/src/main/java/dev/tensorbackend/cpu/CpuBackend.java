@@ -1,0 +1,129 @@
+package dev.tensorbackend.cpu;
+
+import dev.tensorbackend.api.AbstractBackend;
+import dev.tensorbackend.api.Conv2dGeometry;
+import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
+
+/** The pure-Java backend: tensors on the heap, every op computed by {@link ReferenceKernels}. */
+public final class CpuBackend extends AbstractBackend<CpuTensor> {
+    public static final String NAME = "cpu";
+
+    public CpuBackend() {
+        super(CpuTensor.class);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    private CpuTensor tensor(Shape shape, float[] data) {
+        return new CpuTensor(this, shape, data);
+    }
+
+    @Override
+    protected CpuTensor allocate(Shape shape, float[] data) {
+        return tensor(shape, data.clone());
+    }
+
+    @Override
+    protected CpuTensor allocateZeros(Shape shape) {
+        return tensor(shape, new float[shape.size()]);
+    }
+
+    @Override
+    protected float[] read(CpuTensor t) {
+        return t.data().clone();
+    }
+
+    @Override
+    protected CpuTensor copyAs(CpuTensor x, Shape shape) {
+        return tensor(shape, x.data().clone());
+    }
+
+    @Override
+    protected CpuTensor doMatmul(CpuTensor a, CpuTensor b, MatmulDims dims) {
+        return tensor(dims.outShape(), ReferenceKernels.matmul(a.data(), b.data(), dims));
+    }
+
+    @Override
+    protected CpuTensor doConv2d(CpuTensor input, CpuTensor filter, Conv2dGeometry g) {
+        return tensor(g.outputShape(), ReferenceKernels.conv2d(input.data(), filter.data(), g));
+    }
+
+    @Override
+    protected CpuTensor doConv2dBackwardInput(CpuTensor gradOutput, CpuTensor filter, Conv2dGeometry g) {
+        return tensor(g.inputShape(), ReferenceKernels.conv2dGradInput(gradOutput.data(), filter.data(), g));
+    }
+
+    @Override
+    protected CpuTensor doConv2dBackwardFilter(CpuTensor input, CpuTensor gradOutput, Conv2dGeometry g) {
+        return tensor(g.filterShape(), ReferenceKernels.conv2dGradFilter(input.data(), gradOutput.data(), g));
+    }
+
+    @Override
+    protected CpuTensor doSoftmax(CpuTensor x, int rows, int cols) {
+        return tensor(x.shape(), ReferenceKernels.softmax(x.data(), rows, cols));
+    }
+
+    @Override
+    protected CpuTensor doSoftmaxBackward(CpuTensor y, CpuTensor gradY, int rows, int cols) {
+        return tensor(y.shape(), ReferenceKernels.softmaxBackward(y.data(), gradY.data(), rows, cols));
+    }
+
+    @Override
+    protected CpuTensor doAddBias(CpuTensor x, CpuTensor bias, int outer, int len, int inner) {
+        return tensor(x.shape(), ReferenceKernels.addBias(x.data(), bias.data(), outer, len, inner));
+    }
+
+    @Override
+    protected CpuTensor doSumToAxis(CpuTensor x, int outer, int len, int inner) {
+        return tensor(Shape.of(len), ReferenceKernels.sumToAxis(x.data(), outer, len, inner));
+    }
+
+    @Override
+    protected CpuTensor doRelu(CpuTensor x) {
+        return tensor(x.shape(), ReferenceKernels.relu(x.data()));
+    }
+
+    @Override
+    protected CpuTensor doReluBackward(CpuTensor x, CpuTensor gradY) {
+        return tensor(x.shape(), ReferenceKernels.reluBackward(x.data(), gradY.data()));
+    }
+
+    @Override
+    protected CpuTensor doAdd(CpuTensor a, CpuTensor b) {
+        return tensor(a.shape(), ReferenceKernels.add(a.data(), b.data()));
+    }
+
+    @Override
+    protected CpuTensor doMul(CpuTensor a, CpuTensor b) {
+        return tensor(a.shape(), ReferenceKernels.mul(a.data(), b.data()));
+    }
+
+    @Override
+    protected CpuTensor doScale(CpuTensor x, float alpha) {
+        return tensor(x.shape(), ReferenceKernels.scale(x.data(), alpha));
+    }
+
+    @Override
+    protected CpuTensor doSum(CpuTensor x) {
+        return tensor(Shape.scalar(), new float[] {ReferenceKernels.sum(x.data())});
+    }
+
+    @Override
+    protected void doAxpy(float alpha, CpuTensor x, CpuTensor y) {
+        ReferenceKernels.axpy(alpha, x.data(), y.data());
+    }
+
+    @Override
+    public void synchronize() {
+        // every op has finished when it returns
+    }
+
+    @Override
+    public void close() {
+        // heap tensors need nothing released
+    }
+}

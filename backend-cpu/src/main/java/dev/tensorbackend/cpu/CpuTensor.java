@@ -1,0 +1,23 @@
+package dev.tensorbackend.cpu;
+
+import dev.tensorbackend.api.Shape;
+import dev.tensorbackend.api.Tensor;
+
+/** A tensor on the Java heap: a float array, row-major. */
+final class CpuTensor extends Tensor {
+    private float[] data;
+
+    CpuTensor(CpuBackend backend, Shape shape, float[] data) {
+        super(backend, shape);
+        this.data = data;
+    }
+
+    float[] data() {
+        return data;
+    }
+
+    @Override
+    protected void release() {
+        data = null; // let the heap reclaim it even while the tensor object is still referenced
+    }
+}
