@@ -5,12 +5,34 @@ import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.MatmulDims;
 import dev.tensorbackend.api.Shape;
 
-/** The pure-Java backend: tensors on the heap, every op computed by {@link ReferenceKernels}. */
+/**
+ * The pure-Java backend: tensors on the heap, ops computed by the fast paths ({@link Gemm},
+ * {@link FastConv}, {@link FastOps}) on SIMD or scalar {@link FastKernels}, all threads from
+ * one shared {@link CpuPool}. {@link ReferenceKernels} holds the plain loops these are tested
+ * against.
+ */
 public final class CpuBackend extends AbstractBackend<CpuTensor> {
     public static final String NAME = "cpu";
 
+    private final Gemm gemm;
+    private final FastConv conv;
+    private final FastOps ops;
+
+    /** The JVM's kernels (Vector API where present) on the shared pool sized by {@code tensor.cpu.threads}. */
     public CpuBackend() {
+        this(FastKernelSelection.kernels(), CpuPool.shared());
+    }
+
+    CpuBackend(FastKernels kernels, CpuPool pool) {
         super(CpuTensor.class);
+        this.gemm = new Gemm(kernels, pool);
+        this.conv = new FastConv(gemm);
+        this.ops = new FastOps(kernels, pool);
+    }
+
+    /** "vector" or "scalar": which innermost loops this backend runs. */
+    String kernelsName() {
+        return gemm.kernels().name();
     }
 
     @Override
@@ -44,77 +66,77 @@ public final class CpuBackend extends AbstractBackend<CpuTensor> {
 
     @Override
     protected CpuTensor doMatmul(CpuTensor a, CpuTensor b, MatmulDims dims) {
-        return tensor(dims.outShape(), ReferenceKernels.matmul(a.data(), b.data(), dims));
+        return tensor(dims.outShape(), gemm.matmul(a.data(), b.data(), dims));
     }
 
     @Override
     protected CpuTensor doConv2d(CpuTensor input, CpuTensor filter, Conv2dGeometry g) {
-        return tensor(g.outputShape(), ReferenceKernels.conv2d(input.data(), filter.data(), g));
+        return tensor(g.outputShape(), conv.forward(input.data(), filter.data(), g));
     }
 
     @Override
     protected CpuTensor doConv2dBackwardInput(CpuTensor gradOutput, CpuTensor filter, Conv2dGeometry g) {
-        return tensor(g.inputShape(), ReferenceKernels.conv2dGradInput(gradOutput.data(), filter.data(), g));
+        return tensor(g.inputShape(), conv.backwardInput(gradOutput.data(), filter.data(), g));
     }
 
     @Override
     protected CpuTensor doConv2dBackwardFilter(CpuTensor input, CpuTensor gradOutput, Conv2dGeometry g) {
-        return tensor(g.filterShape(), ReferenceKernels.conv2dGradFilter(input.data(), gradOutput.data(), g));
+        return tensor(g.filterShape(), conv.backwardFilter(input.data(), gradOutput.data(), g));
     }
 
     @Override
     protected CpuTensor doSoftmax(CpuTensor x, int rows, int cols) {
-        return tensor(x.shape(), ReferenceKernels.softmax(x.data(), rows, cols));
+        return tensor(x.shape(), ops.softmax(x.data(), rows, cols));
     }
 
     @Override
     protected CpuTensor doSoftmaxBackward(CpuTensor y, CpuTensor gradY, int rows, int cols) {
-        return tensor(y.shape(), ReferenceKernels.softmaxBackward(y.data(), gradY.data(), rows, cols));
+        return tensor(y.shape(), ops.softmaxBackward(y.data(), gradY.data(), rows, cols));
     }
 
     @Override
     protected CpuTensor doAddBias(CpuTensor x, CpuTensor bias, int outer, int len, int inner) {
-        return tensor(x.shape(), ReferenceKernels.addBias(x.data(), bias.data(), outer, len, inner));
+        return tensor(x.shape(), ops.addBias(x.data(), bias.data(), outer, len, inner));
     }
 
     @Override
     protected CpuTensor doSumToAxis(CpuTensor x, int outer, int len, int inner) {
-        return tensor(Shape.of(len), ReferenceKernels.sumToAxis(x.data(), outer, len, inner));
+        return tensor(Shape.of(len), ops.sumToAxis(x.data(), outer, len, inner));
     }
 
     @Override
     protected CpuTensor doRelu(CpuTensor x) {
-        return tensor(x.shape(), ReferenceKernels.relu(x.data()));
+        return tensor(x.shape(), ops.relu(x.data()));
     }
 
     @Override
     protected CpuTensor doReluBackward(CpuTensor x, CpuTensor gradY) {
-        return tensor(x.shape(), ReferenceKernels.reluBackward(x.data(), gradY.data()));
+        return tensor(x.shape(), ops.reluBackward(x.data(), gradY.data()));
     }
 
     @Override
     protected CpuTensor doAdd(CpuTensor a, CpuTensor b) {
-        return tensor(a.shape(), ReferenceKernels.add(a.data(), b.data()));
+        return tensor(a.shape(), ops.add(a.data(), b.data()));
     }
 
     @Override
     protected CpuTensor doMul(CpuTensor a, CpuTensor b) {
-        return tensor(a.shape(), ReferenceKernels.mul(a.data(), b.data()));
+        return tensor(a.shape(), ops.mul(a.data(), b.data()));
     }
 
     @Override
     protected CpuTensor doScale(CpuTensor x, float alpha) {
-        return tensor(x.shape(), ReferenceKernels.scale(x.data(), alpha));
+        return tensor(x.shape(), ops.scale(x.data(), alpha));
     }
 
     @Override
     protected CpuTensor doSum(CpuTensor x) {
-        return tensor(Shape.scalar(), new float[] {ReferenceKernels.sum(x.data())});
+        return tensor(Shape.scalar(), new float[] {ops.sum(x.data())});
     }
 
     @Override
     protected void doAxpy(float alpha, CpuTensor x, CpuTensor y) {
-        ReferenceKernels.axpy(alpha, x.data(), y.data());
+        ops.axpy(alpha, x.data(), y.data());
     }
 
     @Override

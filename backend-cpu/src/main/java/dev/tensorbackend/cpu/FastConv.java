@@ -1,0 +1,198 @@
+package dev.tensorbackend.cpu;
+
+import dev.tensorbackend.api.Conv2dGeometry;
+
+import java.util.Arrays;
+
+/**
+ * 2-D convolution and its two gradients as GEMMs over im2col matrices. Per image b, with
+ * {@code col_b} the {@code [c*r*s, outH*outW]} matrix of input patches:
+ * <ul>
+ *   <li>forward: {@code out_b = filter[k, crs] x col_b};</li>
+ *   <li>input gradient: {@code dcol_b = filter^T x dOut_b}, scattered back by col2im;</li>
+ *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}.</li>
+ * </ul>
+ * Images go to threads whole when there are enough of them, else each image's GEMM is
+ * split; either way an image's numbers come out the same (see {@link Gemm}), and the
+ * filter gradient adds the per-image products in image order, so results do not depend on
+ * the thread count.
+ */
+final class FastConv {
+    /** Per-thread scratch: slot {@value #DCOL} for the input gradient's patch matrix, {@value #COL} for im2col. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final int DCOL = 0, COL = 1;
+
+    private final Gemm gemm;
+    private final CpuPool pool;
+
+    FastConv(Gemm gemm) {
+        this.gemm = gemm;
+        this.pool = gemm.pool();
+    }
+
+    float[] forward(float[] in, float[] filter, Conv2dGeometry g) {
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+        float[] out = new float[g.n() * g.k() * p];
+        Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
+        eachImage(g, (b, parallel) -> {
+            Gemm.Operand col = patches(in, b, g);
+            multiply(parallel, g.k(), p, crs, f, col, out, b * g.k() * p);
+        });
+        return out;
+    }
+
+    float[] backwardInput(float[] gradOut, float[] filter, Conv2dGeometry g) {
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+        float[] gradIn = new float[g.n() * g.c() * g.h() * g.w()];
+        Gemm.Operand fT = Gemm.Operand.of(filter, 0, crs, g.k(), true);
+        eachImage(g, (b, parallel) -> {
+            float[] dcol = scratch(DCOL, crs * p);
+            Arrays.fill(dcol, 0, crs * p, 0f);
+            Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
+            multiply(parallel, crs, p, g.k(), fT, dOut, dcol, 0);
+            col2im(dcol, gradIn, b, g);
+        });
+        return gradIn;
+    }
+
+    float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), size = g.k() * crs;
+        float[] gradFilter = new float[size];
+        // images in groups of one per thread: each group's products, then added in image order
+        int group = Math.max(1, Math.min(g.n(), pool.threads()));
+        float[] partials = new float[group * size];
+        for (int first = 0; first < g.n(); first += group) {
+            int count = Math.min(group, g.n() - first), start = first;
+            Arrays.fill(partials, 0f);
+            ImageTask task = (b, parallel) -> {
+                Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
+                Gemm.Operand colT = patches(in, b, g).transposed();
+                multiply(parallel, g.k(), crs, p, dOut, colT, partials, (b - start) * size);
+            };
+            if (count == 1 || pool.threads() == 1) {
+                for (int i = 0; i < count; i++) {
+                    task.run(start + i, true);
+                }
+            } else {
+                pool.forEach(count, i -> task.run(start + i, false));
+            }
+            for (int i = 0; i < count; i++) {
+                for (int e = 0, off = i * size; e < size; e++) {
+                    gradFilter[e] += partials[off + e];
+                }
+            }
+        }
+        return gradFilter;
+    }
+
+    /** Work on one image; {@code parallel} says whether its GEMM should use the whole pool. */
+    private interface ImageTask {
+        void run(int image, boolean parallel);
+    }
+
+    /** Whole images to threads when there is one per thread, else one image at a time, each GEMM split. */
+    private void eachImage(Conv2dGeometry g, ImageTask task) {
+        if (g.n() >= pool.threads()) {
+            pool.forEach(g.n(), b -> task.run(b, false));
+        } else {
+            for (int b = 0; b < g.n(); b++) {
+                task.run(b, true);
+            }
+        }
+    }
+
+    private void multiply(boolean parallel, int m, int n, int k, Gemm.Operand a, Gemm.Operand b, float[] c, int cOff) {
+        if (parallel) {
+            gemm.multiplyParallel(m, n, k, a, b, c, cOff, n);
+        } else {
+            gemm.multiply(m, n, k, a, b, c, cOff, n);
+        }
+    }
+
+    /**
+     * Image b's patch matrix {@code [c*r*s, outH*outW]}: row (ch, i, j) holds, for every output
+     * position, the input value that filter tap (i, j) of channel ch meets there (0 in the
+     * padding). A 1x1 filter with stride 1 and no padding needs no copy: the image is the matrix.
+     */
+    private static Gemm.Operand patches(float[] in, int b, Conv2dGeometry g) {
+        int p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
+        if (g.r() == 1 && g.s() == 1 && g.spec().strideH() == 1 && g.spec().strideW() == 1
+                && g.spec().padH() == 0 && g.spec().padW() == 0) {
+            return Gemm.Operand.of(in, b * imageSize, g.c(), p, false);
+        }
+        float[] col = scratch(COL, g.c() * g.r() * g.s() * p);
+        int sh = g.spec().strideH(), sw = g.spec().strideW(), ph = g.spec().padH(), pw = g.spec().padW();
+        int row = 0;
+        for (int ch = 0; ch < g.c(); ch++) {
+            int plane = b * imageSize + ch * g.h() * g.w();
+            for (int i = 0; i < g.r(); i++) {
+                for (int j = 0; j < g.s(); j++, row++) {
+                    int xLo = firstInside(j - pw, sw), xHi = lastInsideExclusive(j - pw, sw, g.w(), g.outW());
+                    for (int y = 0; y < g.outH(); y++) {
+                        int dst = row * p + y * g.outW(), iy = y * sh - ph + i;
+                        if (iy < 0 || iy >= g.h() || xLo >= xHi) {
+                            Arrays.fill(col, dst, dst + g.outW(), 0f);
+                            continue;
+                        }
+                        Arrays.fill(col, dst, dst + xLo, 0f);
+                        int src = plane + iy * g.w() + xLo * sw + j - pw;
+                        if (sw == 1) {
+                            System.arraycopy(in, src, col, dst + xLo, xHi - xLo);
+                        } else {
+                            for (int x = xLo; x < xHi; x++, src += sw) {
+                                col[dst + x] = in[src];
+                            }
+                        }
+                        Arrays.fill(col, dst + xHi, dst + g.outW(), 0f);
+                    }
+                }
+            }
+        }
+        return Gemm.Operand.of(col, 0, g.c() * g.r() * g.s(), p, false);
+    }
+
+    /** Adds each patch-matrix entry back onto the input position it was read from (im2col's adjoint). */
+    private static void col2im(float[] dcol, float[] gradIn, int b, Conv2dGeometry g) {
+        int p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
+        int sh = g.spec().strideH(), sw = g.spec().strideW(), ph = g.spec().padH(), pw = g.spec().padW();
+        int row = 0;
+        for (int ch = 0; ch < g.c(); ch++) {
+            int plane = b * imageSize + ch * g.h() * g.w();
+            for (int i = 0; i < g.r(); i++) {
+                for (int j = 0; j < g.s(); j++, row++) {
+                    int xLo = firstInside(j - pw, sw), xHi = lastInsideExclusive(j - pw, sw, g.w(), g.outW());
+                    for (int y = 0; y < g.outH(); y++) {
+                        int iy = y * sh - ph + i;
+                        if (iy < 0 || iy >= g.h()) {
+                            continue;
+                        }
+                        int src = row * p + y * g.outW(), dst = plane + iy * g.w() + xLo * sw + j - pw;
+                        for (int x = xLo; x < xHi; x++, dst += sw) {
+                            gradIn[dst] += dcol[src + x];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first output column x whose input column {@code x * stride + shift} is not left of the image. */
+    private static int firstInside(int shift, int stride) {
+        return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    }
+
+    /** One past the last output column x whose input column {@code x * stride + shift} is inside a width-w image. */
+    private static int lastInsideExclusive(int shift, int stride, int w, int outW) {
+        int last = w - 1 - shift; // largest x * stride allowed
+        return last < 0 ? 0 : Math.min(outW, last / stride + 1);
+    }
+
+    /** This thread's reusable buffer {@code slot}, at least {@code size} long (contents undefined). */
+    private static float[] scratch(int slot, int size) {
+        float[][] buffers = SCRATCH.get();
+        if (buffers[slot].length < size) {
+            buffers[slot] = new float[size];
+        }
+        return buffers[slot];
+    }
+}

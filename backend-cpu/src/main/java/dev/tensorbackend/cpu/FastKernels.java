@@ -1,0 +1,57 @@
+package dev.tensorbackend.cpu;
+
+/**
+ * The innermost loops of the fast CPU paths, in the one place where SIMD matters. Two
+ * implementations: {@link VectorKernels} on the JDK Vector API and {@link ScalarKernels} for
+ * JVMs without {@code jdk.incubator.vector}; {@link FastKernelSelection} picks one. The
+ * drivers around them ({@link Gemm}, {@link FastConv}, {@link FastOps}) own blocking and
+ * threading, so both implementations share every index computation above this level.
+ *
+ * <p>Ranges are {@code [from, to)} so that a driver can split one op across threads.
+ */
+interface FastKernels {
+    /** A short name for messages and tests: "vector" or "scalar". */
+    String name();
+
+    /** Rows of the GEMM micro-tile: packed A slivers hold {@code mr()} rows. */
+    int mr();
+
+    /** Columns of the GEMM micro-tile: packed B slivers hold {@code nr()} columns. */
+    int nr();
+
+    /**
+     * {@code C[mr x nr] += A * B} for one micro-tile: {@code a} holds {@code kc} groups of
+     * {@code mr()} values (one column of the A sliver each), {@code b} holds {@code kc}
+     * groups of {@code nr()} values (one row of the B sliver each). C rows are {@code ldc}
+     * apart.
+     */
+    void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc);
+
+    /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
+    void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);
+
+    void mul(float[] a, float[] b, float[] out, int from, int to);
+
+    void scale(float alpha, float[] x, float[] out, int from, int to);
+
+    /** y += alpha * x. */
+    void axpy(float alpha, float[] x, float[] y, int from, int to);
+
+    /** out[o+i] = x[x0+i] + value for i in [0, len). */
+    void addScalar(float[] x, int x0, float value, float[] out, int o, int len);
+
+    /** max(x, 0), NaN kept, -0 becomes +0 (as {@link ReferenceKernels#relu}). */
+    void relu(float[] x, float[] out, int from, int to);
+
+    /** dy where x > 0, NaN where x is NaN, else 0 (as {@link ReferenceKernels#reluBackward}). */
+    void reluBackward(float[] x, float[] dy, float[] out, int from, int to);
+
+    /** The sum of x[from..to) in float, in an order that depends only on the range. */
+    float sum(float[] x, int from, int to);
+
+    /** One softmax row of {@code cols} values at {@code off}. */
+    void softmaxRow(float[] x, float[] y, int off, int cols);
+
+    /** One softmax-backward row: dx = y * (dy - dot(dy, y)). */
+    void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols);
+}

@@ -1,0 +1,258 @@
+package dev.tensorbackend.cpu;
+
+import dev.tensorbackend.api.MatmulDims;
+
+/**
+ * Blocked, packed, multi-threaded {@code C += op(A) op(B)} around one {@link FastKernels}
+ * micro-kernel (the structure of GotoBLAS/BLIS):
+ * <ul>
+ *   <li>K is cut into blocks of {@link #KC}; for each, a {@code KC x NC} panel of B is packed
+ *       into {@code nr}-column slivers (stays in L2/L3), and each {@code MC x KC} block of A
+ *       into {@code mr}-row slivers (stays in L2);</li>
+ *   <li>the micro-kernel multiplies one A sliver by one B sliver into an {@code mr x nr} tile
+ *       held in registers; edge tiles are zero-padded in the packed copies, computed into a
+ *       scratch tile and only their valid part added to C, so any M, N, K works;</li>
+ *   <li>transposes are only strides ({@link Operand}): packing reads either layout, nothing
+ *       is transposed in memory.</li>
+ * </ul>
+ * Threads split the output (batch entries, then row and column ranges on micro-tile
+ * boundaries); every element is summed by one thread over the same K blocks in the same
+ * order whatever the split, so results do not depend on the thread count or scheduling.
+ */
+final class Gemm {
+    /** K block: a 6 x 256 A sliver (6 KB) plus a 256 x 32 B sliver (32 KB) stream through L1/L2. */
+    static final int KC = 256;
+    /** Multiply-adds below which handing work to other threads costs more than it saves. */
+    private static final double PARALLEL_MIN_FLOPS = 4e6;
+
+    private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
+
+    private final FastKernels kernels;
+    private final CpuPool pool;
+    private final int mr, nr, mc, nc;
+
+    Gemm(FastKernels kernels, CpuPool pool) {
+        this.kernels = kernels;
+        this.pool = pool;
+        this.mr = kernels.mr();
+        this.nr = kernels.nr();
+        this.mc = mr * Math.max(1, 144 / mr);   // A block about 144 x 256 floats: 144 KB, fits L2
+        this.nc = nr * Math.max(1, 2048 / nr);  // B panel about 256 x 2048 floats: 2 MB, fits L3
+    }
+
+    FastKernels kernels() {
+        return kernels;
+    }
+
+    CpuPool pool() {
+        return pool;
+    }
+
+    /**
+     * A matrix operand where it lies: element (row, col) is
+     * {@code data[offset + row * rowStride + col * colStride]}.
+     */
+    record Operand(float[] data, int offset, int rowStride, int colStride) {
+        /** The logical {@code rows x cols} matrix at {@code offset}, stored row-major, or as its transpose. */
+        static Operand of(float[] data, int offset, int rows, int cols, boolean storedTransposed) {
+            return storedTransposed ? new Operand(data, offset, 1, rows) : new Operand(data, offset, cols, 1);
+        }
+
+        /** The same numbers read as the transpose: rows and columns swap strides. */
+        Operand transposed() {
+            return new Operand(data, offset, colStride, rowStride);
+        }
+
+        Operand shifted(int rows, int cols) {
+            return new Operand(data, offset + rows * rowStride + cols * colStride, rowStride, colStride);
+        }
+    }
+
+    /** {@code op(A) op(B)} for every batch entry (see {@link MatmulDims}), into a new array. */
+    float[] matmul(float[] a, float[] b, MatmulDims d) {
+        int m = d.m(), n = d.n(), k = d.k(), batch = d.batch();
+        float[] c = new float[batch * m * n];
+        if (c.length == 0 || k == 0) {
+            return c;
+        }
+        if (batch >= pool.threads()) { // one batch entry per task is enough work and packs nothing twice
+            pool.forEach(batch, bi -> multiply(m, n, k, operandA(a, d, bi), operandB(b, d, bi), c, bi * m * n, n));
+        } else {
+            for (int bi = 0; bi < batch; bi++) {
+                multiplyParallel(m, n, k, operandA(a, d, bi), operandB(b, d, bi), c, bi * m * n, n);
+            }
+        }
+        return c;
+    }
+
+    private static Operand operandA(float[] a, MatmulDims d, int batchIndex) {
+        return Operand.of(a, batchIndex * d.aBatchStride(), d.m(), d.k(), d.transA());
+    }
+
+    private static Operand operandB(float[] b, MatmulDims d, int batchIndex) {
+        return Operand.of(b, batchIndex * d.bBatchStride(), d.k(), d.n(), d.transB());
+    }
+
+    /**
+     * As {@link #multiply}, with the output cut into row and column ranges on micro-tile
+     * boundaries, one task each: enough tasks for every thread, cutting the longer side first
+     * (each cut repacks the other operand once more). The result is the same as
+     * {@link #multiply}'s, bit for bit.
+     */
+    void multiplyParallel(int m, int n, int k, Operand a, Operand b, float[] c, int cOff, int ldc) {
+        int threads = pool.threads();
+        if (threads == 1 || 2.0 * m * n * k < PARALLEL_MIN_FLOPS) {
+            multiply(m, n, k, a, b, c, cOff, ldc);
+            return;
+        }
+        int mTiles = (m + mr - 1) / mr, nTiles = (n + nr - 1) / nr;
+        int mParts = 1, nParts = 1;
+        while (mParts * nParts < threads && (mParts < mTiles || nParts < nTiles)) {
+            boolean cutN = nParts < nTiles && (mParts >= mTiles || (double) n / nParts >= (double) m / mParts);
+            if (cutN) {
+                nParts++;
+            } else {
+                mParts++;
+            }
+        }
+        int rowParts = mParts, colParts = nParts;
+        pool.forEach(rowParts * colParts, task -> {
+            int mi = task / colParts, ni = task % colParts;
+            int m0 = boundary(m, mr, rowParts, mi), m1 = boundary(m, mr, rowParts, mi + 1);
+            int n0 = boundary(n, nr, colParts, ni), n1 = boundary(n, nr, colParts, ni + 1);
+            multiply(m1 - m0, n1 - n0, k, a.shifted(m0, 0), b.shifted(0, n0), c, cOff + m0 * ldc + n0, ldc);
+        });
+    }
+
+    /** Start of range {@code part} of {@code parts} over {@code total}, on a multiple of {@code unit}. */
+    private static int boundary(int total, int unit, int parts, int part) {
+        int tiles = (total + unit - 1) / unit;
+        return Math.min(total, (int) ((long) tiles * part / parts) * unit);
+    }
+
+    /**
+     * {@code C[m x n] += op(A)[m x k] op(B)[k x n]} on the calling thread; C element (i, j) is
+     * {@code c[cOff + i * ldc + j]}.
+     */
+    void multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0 || k == 0) {
+            return;
+        }
+        Workspace ws = WORKSPACES.get().ensure(mc * KC, KC * nc, mr * nr);
+        for (int jc = 0; jc < n; jc += nc) {
+            int ncur = Math.min(nc, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(b, pc, jc, kc, ncur, ws.b);
+                for (int ic = 0; ic < m; ic += mc) {
+                    int mcur = Math.min(mc, m - ic);
+                    packA(a, ic, pc, mcur, kc, ws.a);
+                    macroKernel(mcur, ncur, kc, ws, c, cOff + ic * ldc + jc, ldc);
+                }
+            }
+        }
+    }
+
+    /** Every micro-tile of one packed A block times one packed B panel. */
+    private void macroKernel(int mcur, int ncur, int kc, Workspace ws, float[] c, int cOff, int ldc) {
+        float[] tile = ws.tile;
+        for (int jr = 0; jr < ncur; jr += nr) {
+            int cols = Math.min(nr, ncur - jr), bOff = jr * kc;
+            for (int ir = 0; ir < mcur; ir += mr) {
+                int rows = Math.min(mr, mcur - ir), aOff = ir * kc, cIdx = cOff + ir * ldc + jr;
+                if (rows == mr && cols == nr) {
+                    kernels.microKernel(kc, ws.a, aOff, ws.b, bOff, c, cIdx, ldc);
+                } else {
+                    java.util.Arrays.fill(tile, 0f);
+                    kernels.microKernel(kc, ws.a, aOff, ws.b, bOff, tile, 0, nr);
+                    for (int r = 0; r < rows; r++) {
+                        for (int q = 0; q < cols; q++) {
+                            c[cIdx + r * ldc + q] += tile[r * nr + q];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows [ic, ic+mcur) x columns [pc, pc+kc) of op(A) as {@code mr}-row slivers: sliver s
+     * holds, for each p, the {@code mr} values of column p (rows past the edge are zero).
+     */
+    private void packA(Operand a, int ic, int pc, int mcur, int kc, float[] dst) {
+        float[] src = a.data();
+        int rs = a.rowStride(), cs = a.colStride();
+        for (int s = 0; s * mr < mcur; s++) {
+            int base = s * mr * kc, rows = Math.min(mr, mcur - s * mr);
+            int start = a.offset() + (ic + s * mr) * rs + pc * cs;
+            if (cs == 1) { // A row-major: walk each row along K
+                for (int r = 0; r < rows; r++) {
+                    int from = start + r * rs;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * mr + r] = src[from + p];
+                    }
+                }
+            } else { // A stored transposed: the mr values of one column lie together
+                for (int p = 0; p < kc; p++) {
+                    int from = start + p * cs, to = base + p * mr;
+                    for (int r = 0; r < rows; r++) {
+                        dst[to + r] = src[from + r * rs];
+                    }
+                }
+            }
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kc; p++) {
+                    dst[base + p * mr + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows [pc, pc+kc) x columns [jc, jc+ncur) of op(B) as {@code nr}-column slivers: sliver
+     * t holds, for each p, the {@code nr} values of row p (columns past the edge are zero).
+     */
+    private void packB(Operand b, int pc, int jc, int kc, int ncur, float[] dst) {
+        float[] src = b.data();
+        int rs = b.rowStride(), cs = b.colStride();
+        for (int t = 0; t * nr < ncur; t++) {
+            int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
+            int start = b.offset() + pc * rs + (jc + t * nr) * cs;
+            if (cs == 1) { // B row-major: each sliver row is a contiguous run
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(src, start + p * rs, dst, base + p * nr, cols);
+                }
+            } else { // B stored transposed: walk each column along K
+                for (int q = 0; q < cols; q++) {
+                    int from = start + q * cs;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * nr + q] = src[from + p * rs];
+                    }
+                }
+            }
+            if (cols < nr) {
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
+                }
+            }
+        }
+    }
+
+    /** One thread's packing buffers, grown on demand and kept for the thread's life. */
+    private static final class Workspace {
+        float[] a = new float[0], b = new float[0], tile = new float[0];
+
+        Workspace ensure(int aSize, int bSize, int tileSize) {
+            if (a.length < aSize) {
+                a = new float[aSize];
+            }
+            if (b.length < bSize) {
+                b = new float[bSize];
+            }
+            if (tile.length < tileSize) {
+                tile = new float[tileSize];
+            }
+            return this;
+        }
+    }
+}

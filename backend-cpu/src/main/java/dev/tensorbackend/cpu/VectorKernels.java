@@ -1,0 +1,250 @@
+package dev.tensorbackend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FastKernels} on the JDK Vector API. Only {@link FastKernelSelection} names this
+ * class, and only after it has seen {@code jdk.incubator.vector} in the boot layer: loading
+ * it without the module would fail.
+ */
+final class VectorKernels implements FastKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /**
+     * 6 rows x 2 vectors: 12 accumulators, 2 B vectors and one broadcast fit the 16 vector
+     * registers of AVX2 and leave room in AVX-512's 32; each A broadcast feeds two FMAs and
+     * each B load six, so the loop is bound by FMA throughput, not by loads.
+     */
+    private static final int MR = 6;
+    private static final int NR = 2 * L;
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * MR, bi = bOff + p * NR; // from p, not stepped: C2 then drops more range checks
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector av = FloatVector.broadcast(S, a[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        // written out, not in a helper: a vector passed to a call C2 does not inline gets boxed,
+        // and the box spreads back into the loop (measured: 40 instead of 110 GFLOP/s)
+        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
+        FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+        FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
+        FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+    }
+
+    @Override
+    public void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len) {
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += L) {
+            FloatVector.fromArray(S, a, a0 + i).add(FloatVector.fromArray(S, b, b0 + i)).intoArray(out, o + i);
+        }
+        for (; i < len; i++) {
+            out[o + i] = a[a0 + i] + b[b0 + i];
+        }
+    }
+
+    @Override
+    public void mul(float[] a, float[] b, float[] out, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = a[i] * b[i];
+        }
+    }
+
+    @Override
+    public void scale(float alpha, float[] x, float[] out, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector.fromArray(S, x, i).mul(alpha).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = alpha * x[i];
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            // two roundings (multiply, then add) as the reference's y[i] += alpha * x[i], not one fma
+            FloatVector.fromArray(S, x, i).mul(alpha).add(FloatVector.fromArray(S, y, i)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] += alpha * x[i];
+        }
+    }
+
+    @Override
+    public void addScalar(float[] x, int x0, float value, float[] out, int o, int len) {
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += L) {
+            FloatVector.fromArray(S, x, x0 + i).add(value).intoArray(out, o + i);
+        }
+        for (; i < len; i++) {
+            out[o + i] = x[x0 + i] + value;
+        }
+    }
+
+    @Override
+    public void relu(float[] x, float[] out, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            // x <= 0 is false for NaN, so NaN passes through; -0 becomes +0
+            v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = x[i] > 0 || Float.isNaN(x[i]) ? x[i] : 0f;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] x, float[] dy, float[] out, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, i);
+            FloatVector g = FloatVector.zero(S).blend(FloatVector.fromArray(S, dy, i), xv.compare(VectorOperators.GT, 0f));
+            g.blend(xv, xv.test(VectorOperators.IS_NAN)).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = x[i] > 0 ? dy[i] : Float.isNaN(x[i]) ? Float.NaN : 0f;
+        }
+    }
+
+    @Override
+    public float sum(float[] x, int from, int to) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, i));
+        }
+        float s = laneSum(acc);
+        for (; i < to; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+    @Override
+    public void softmaxRow(float[] x, float[] y, int off, int cols) {
+        int end = off + cols, bound = off + S.loopBound(cols);
+        FloatVector maxV = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        boolean nan = false;
+        int i = off;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            nan |= v.test(VectorOperators.IS_NAN).anyTrue();
+            maxV = maxV.max(v);
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < end; i++) {
+            max = Math.max(max, x[i]);
+        }
+        if (nan) {
+            max = Float.NaN; // as Math.max in the reference: a NaN anywhere makes the whole row NaN
+        }
+        // exp stays scalar: Math.exp gives the same bits interpreted and compiled, while the
+        // vector EXP may differ by an ulp between tiers, which would break run-to-run equality
+        float sum = 0;
+        for (i = off; i < end; i++) {
+            y[i] = (float) Math.exp((double) x[i] - max);
+            sum += y[i];
+        }
+        float inv = 1f / sum;
+        for (i = off; i < bound; i += L) {
+            FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
+        }
+        for (; i < end; i++) {
+            y[i] *= inv;
+        }
+    }
+
+    @Override
+    public void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols) {
+        int end = off + cols, bound = off + S.loopBound(cols);
+        FloatVector dotV = FloatVector.zero(S);
+        int i = off;
+        for (; i < bound; i += L) {
+            dotV = FloatVector.fromArray(S, dy, i).fma(FloatVector.fromArray(S, y, i), dotV);
+        }
+        float dot = laneSum(dotV);
+        for (; i < end; i++) {
+            dot += dy[i] * y[i];
+        }
+        FloatVector dotB = FloatVector.broadcast(S, dot);
+        for (i = off; i < bound; i += L) {
+            FloatVector.fromArray(S, dy, i).sub(dotB).mul(FloatVector.fromArray(S, y, i)).intoArray(dx, i);
+        }
+        for (; i < end; i++) {
+            dx[i] = y[i] * (dy[i] - dot);
+        }
+    }
+
+    /**
+     * Lanes added in index order. reduceLanes(ADD) leaves the order open, and the
+     * interpreter and the compiler may pick different ones: same input, different bits.
+     */
+    private static float laneSum(FloatVector v) {
+        float[] lanes = new float[L];
+        v.intoArray(lanes, 0);
+        float s = 0;
+        for (float lane : lanes) {
+            s += lane;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.tensorbackend.cpu;
+
+import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The blocked GEMM against {@link ReferenceKernels#matmul}; error bounds in {@link ErrorBound}. */
+class GemmTest {
+
+    /** m, n, k: edges at 0 and 1, sizes just off the micro-tile (6 x 32, 4 x 4) and the blocks (MC 144, KC 256). */
+    private static final int[][] FIXED = {
+            {0, 5, 3}, {5, 0, 3}, {4, 5, 0}, {1, 1, 1}, {1, 37, 1}, {37, 1, 1}, {1, 1, 300},
+            {7, 33, 5}, {13, 17, 19}, {6, 32, 256}, {5, 31, 257}, {145, 70, 257}, {150, 97, 513},
+    };
+
+    @Test
+    void everyShapeAndTransposeMatchesTheReference() {
+        Random rnd = new Random(42);
+        List<int[]> shapes = new ArrayList<>(List.of(FIXED));
+        for (int i = 0; i < 12; i++) {
+            shapes.add(new int[] {1 + rnd.nextInt(70), 1 + rnd.nextInt(90), 1 + rnd.nextInt(300)});
+        }
+        for (FastKernels kernels : TestKernels.both()) {
+            Gemm gemm = new Gemm(kernels, TestKernels.THREE_THREADS);
+            for (int[] s : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    boolean transA = (t & 1) != 0, transB = (t & 2) != 0;
+                    Shape a = transA ? Shape.of(s[2], s[0]) : Shape.of(s[0], s[2]);
+                    Shape b = transB ? Shape.of(s[1], s[2]) : Shape.of(s[2], s[1]);
+                    check(gemm, rnd, a, transA, b, transB);
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchesAndBroadcastOperandsMatchTheReference() {
+        Random rnd = new Random(7);
+        for (FastKernels kernels : TestKernels.both()) {
+            for (CpuPool pool : List.of(TestKernels.ONE_THREAD, TestKernels.THREE_THREADS)) {
+                Gemm gemm = new Gemm(kernels, pool);
+                check(gemm, rnd, Shape.of(4, 9, 13), false, Shape.of(4, 13, 35), false);
+                check(gemm, rnd, Shape.of(3, 13, 9), true, Shape.of(13, 35), false);   // b shared by every entry
+                check(gemm, rnd, Shape.of(11, 13), false, Shape.of(5, 35, 13), true);  // a shared by every entry
+                check(gemm, rnd, Shape.of(2, 200, 130), true, Shape.of(2, 90, 200), true); // fewer entries than threads
+                check(gemm, rnd, Shape.of(0, 3, 4), false, Shape.of(4, 5), false);   // empty batch
+            }
+        }
+    }
+
+    @Test
+    void resultsRepeatBitForBitAndDoNotDependOnTheThreadCount() {
+        Random rnd = new Random(3);
+        for (FastKernels kernels : TestKernels.both()) {
+            MatmulDims d = MatmulDims.of(Shape.of(300, 143), true, Shape.of(211, 300), true);
+            float[] a = ErrorBound.random(rnd, 300 * 143), b = ErrorBound.random(rnd, 211 * 300);
+            Gemm threaded = new Gemm(kernels, TestKernels.THREE_THREADS);
+            float[] first = threaded.matmul(a, b, d);
+            for (int run = 0; run < 3; run++) {
+                assertArrayEquals(first, threaded.matmul(a, b, d), kernels.name() + ": run " + run + " differs from run 0");
+            }
+            assertArrayEquals(first, new Gemm(kernels, TestKernels.ONE_THREAD).matmul(a, b, d),
+                    kernels.name() + ": 1 thread differs from 3 threads");
+        }
+    }
+
+    @Test
+    void nanAndInfinityPropagateAsInTheReference() {
+        for (FastKernels kernels : TestKernels.both()) {
+            float[] a = {1, Float.NaN, 2, 3, 0, 1}; // 3 x 2
+            float[] b = {Float.POSITIVE_INFINITY, 1, 0, 2}; // 2 x 2
+            MatmulDims d = MatmulDims.of(Shape.of(3, 2), false, Shape.of(2, 2), false);
+            float[] expected = ReferenceKernels.matmul(a, b, d);
+            assertArrayEquals(expected, new Gemm(kernels, TestKernels.ONE_THREAD).matmul(a, b, d), kernels.name());
+        }
+    }
+
+    private static void check(Gemm gemm, Random rnd, Shape aShape, boolean transA, Shape bShape, boolean transB) {
+        MatmulDims d = MatmulDims.of(aShape, transA, bShape, transB);
+        float[] a = ErrorBound.random(rnd, aShape.size()), b = ErrorBound.random(rnd, bShape.size());
+        float[] expected = ReferenceKernels.matmul(a, b, d);
+        float[] actual = gemm.matmul(a, b, d);
+        assertEquals(expected.length, actual.length);
+        float[] magnitude = ReferenceKernels.matmul(ErrorBound.abs(a), ErrorBound.abs(b), d);
+        ErrorBound.assertWithin(gemm.kernels().name() + " " + gemm.pool().threads() + " threads matmul(a" + aShape
+                + (transA ? "^T" : "") + ", b" + bShape + (transB ? "^T" : "") + ")", expected, actual, magnitude, d.k());
+    }
+}
