@@ -1,6 +1,8 @@
 package dev.tensorbackend.cpu;
 
 import dev.tensorbackend.api.Conv2dGeometry;
+import dev.tensorbackend.api.ConvSpec;
+import dev.tensorbackend.api.Shape;
 
 import java.util.Arrays;
 
@@ -8,8 +10,11 @@ import java.util.Arrays;
  * 2-D convolution and its two gradients as GEMMs over im2col matrices. Per image b, with
  * {@code col_b} the {@code [c*r*s, outH*outW]} matrix of input patches:
  * <ul>
- *   <li>forward: {@code out_b = filter[k, crs] x col_b};</li>
- *   <li>input gradient: {@code dcol_b = filter^T x dOut_b}, scattered back by col2im;</li>
+ *   <li>forward: {@code out_b = filter[k, crs] x col_b}, col_b packed straight from the
+ *       image ({@link ImagePatches});</li>
+ *   <li>input gradient: with stride 1 a forward convolution of dOut (see
+ *       {@link #backwardInputAsConvolution}); else {@code dcol_b = filter^T x dOut_b},
+ *       scattered back by col2im;</li>
  *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}.</li>
  * </ul>
  * Images go to threads whole when there are enough of them, else each image's GEMM is
@@ -31,17 +36,21 @@ final class FastConv {
     }
 
     float[] forward(float[] in, float[] filter, Conv2dGeometry g) {
-        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
         float[] out = new float[g.n() * g.k() * p];
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
-            Gemm.Operand col = patches(in, b, g);
+            PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
+                    : new ImagePatches(in, b * imageSize, g, 0);
             multiply(parallel, g.k(), p, crs, f, col, out, b * g.k() * p);
         });
         return out;
     }
 
     float[] backwardInput(float[] gradOut, float[] filter, Conv2dGeometry g) {
+        if (g.spec().strideH() == 1 && g.spec().strideW() == 1 && g.spec().padH() < g.r() && g.spec().padW() < g.s()) {
+            return backwardInputAsConvolution(gradOut, filter, g);
+        }
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
         float[] gradIn = new float[g.n() * g.c() * g.h() * g.w()];
         Gemm.Operand fT = Gemm.Operand.of(filter, 0, crs, g.k(), true);
@@ -53,6 +62,32 @@ final class FastConv {
             col2im(dcol, gradIn, b, g);
         });
         return gradIn;
+    }
+
+    /**
+     * With stride 1 the input gradient is itself a convolution: of the output gradient with
+     * the filter turned half round (taps reversed) and its channel axes swapped, padded by
+     * {@code r - 1 - padH} and {@code s - 1 - padW}. That runs on the forward path, patches
+     * packed straight from the image, instead of a patch-matrix product and a scatter.
+     */
+    private float[] backwardInputAsConvolution(float[] gradOut, float[] filter, Conv2dGeometry g) {
+        int r = g.r(), s = g.s();
+        float[] turned = new float[filter.length];
+        for (int o = 0; o < g.k(); o++) {
+            for (int ch = 0; ch < g.c(); ch++) {
+                for (int i = 0; i < r; i++) {
+                    for (int j = 0; j < s; j++) {
+                        turned[((ch * g.k() + o) * r + r - 1 - i) * s + s - 1 - j] = filter[((o * g.c() + ch) * r + i) * s + j];
+                    }
+                }
+            }
+        }
+        Conv2dGeometry back = Conv2dGeometry.of("conv2dBackwardInput", g.outputShape(), Shape.of(g.c(), g.k(), r, s),
+                new ConvSpec(1, 1, r - 1 - g.spec().padH(), s - 1 - g.spec().padW()));
+        if (back.outH() != g.h() || back.outW() != g.w()) {
+            throw new IllegalStateException("conv2dBackwardInput: transposed geometry " + back + " does not give the input size of " + g);
+        }
+        return forward(gradOut, turned, back);
     }
 
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
@@ -101,7 +136,7 @@ final class FastConv {
         }
     }
 
-    private void multiply(boolean parallel, int m, int n, int k, Gemm.Operand a, Gemm.Operand b, float[] c, int cOff) {
+    private void multiply(boolean parallel, int m, int n, int k, Gemm.Operand a, PanelSource b, float[] c, int cOff) {
         if (parallel) {
             gemm.multiplyParallel(m, n, k, a, b, c, cOff, n);
         } else {
@@ -116,8 +151,7 @@ final class FastConv {
      */
     private static Gemm.Operand patches(float[] in, int b, Conv2dGeometry g) {
         int p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
-        if (g.r() == 1 && g.s() == 1 && g.spec().strideH() == 1 && g.spec().strideW() == 1
-                && g.spec().padH() == 0 && g.spec().padW() == 0) {
+        if (isPointwise(g)) {
             return Gemm.Operand.of(in, b * imageSize, g.c(), p, false);
         }
         float[] col = scratch(COL, g.c() * g.r() * g.s() * p);
@@ -149,6 +183,12 @@ final class FastConv {
             }
         }
         return Gemm.Operand.of(col, 0, g.c() * g.r() * g.s(), p, false);
+    }
+
+    /** A 1x1 filter with stride 1 and no padding: the image itself is the patch matrix. */
+    private static boolean isPointwise(Conv2dGeometry g) {
+        return g.r() == 1 && g.s() == 1 && g.spec().strideH() == 1 && g.spec().strideW() == 1
+                && g.spec().padH() == 0 && g.spec().padW() == 0;
     }
 
     /** Adds each patch-matrix entry back onto the input position it was read from (im2col's adjoint). */

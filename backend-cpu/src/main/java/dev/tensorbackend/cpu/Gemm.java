@@ -52,7 +52,7 @@ final class Gemm {
      * A matrix operand where it lies: element (row, col) is
      * {@code data[offset + row * rowStride + col * colStride]}.
      */
-    record Operand(float[] data, int offset, int rowStride, int colStride) {
+    record Operand(float[] data, int offset, int rowStride, int colStride) implements PanelSource {
         /** The logical {@code rows x cols} matrix at {@code offset}, stored row-major, or as its transpose. */
         static Operand of(float[] data, int offset, int rows, int cols, boolean storedTransposed) {
             return storedTransposed ? new Operand(data, offset, 1, rows) : new Operand(data, offset, cols, 1);
@@ -65,6 +65,36 @@ final class Gemm {
 
         Operand shifted(int rows, int cols) {
             return new Operand(data, offset + rows * rowStride + cols * colStride, rowStride, colStride);
+        }
+
+        @Override
+        public PanelSource shiftedColumns(int cols) {
+            return shifted(0, cols);
+        }
+
+        @Override
+        public void packPanel(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
+            for (int t = 0; t * nr < ncur; t++) {
+                int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
+                int start = offset + pc * rowStride + (jc + t * nr) * colStride;
+                if (colStride == 1) { // row-major: each sliver row is a contiguous run
+                    for (int p = 0; p < kc; p++) {
+                        System.arraycopy(data, start + p * rowStride, dst, base + p * nr, cols);
+                    }
+                } else { // stored transposed: walk each column along K
+                    for (int q = 0; q < cols; q++) {
+                        int from = start + q * colStride;
+                        for (int p = 0; p < kc; p++) {
+                            dst[base + p * nr + q] = data[from + p * rowStride];
+                        }
+                    }
+                }
+                if (cols < nr) {
+                    for (int p = 0; p < kc; p++) {
+                        java.util.Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
+                    }
+                }
+            }
         }
     }
 
@@ -99,7 +129,7 @@ final class Gemm {
      * (each cut repacks the other operand once more). The result is the same as
      * {@link #multiply}'s, bit for bit.
      */
-    void multiplyParallel(int m, int n, int k, Operand a, Operand b, float[] c, int cOff, int ldc) {
+    void multiplyParallel(int m, int n, int k, Operand a, PanelSource b, float[] c, int cOff, int ldc) {
         int threads = pool.threads();
         if (threads == 1 || 2.0 * m * n * k < PARALLEL_MIN_FLOPS) {
             multiply(m, n, k, a, b, c, cOff, ldc);
@@ -120,7 +150,7 @@ final class Gemm {
             int mi = task / colParts, ni = task % colParts;
             int m0 = boundary(m, mr, rowParts, mi), m1 = boundary(m, mr, rowParts, mi + 1);
             int n0 = boundary(n, nr, colParts, ni), n1 = boundary(n, nr, colParts, ni + 1);
-            multiply(m1 - m0, n1 - n0, k, a.shifted(m0, 0), b.shifted(0, n0), c, cOff + m0 * ldc + n0, ldc);
+            multiply(m1 - m0, n1 - n0, k, a.shifted(m0, 0), b.shiftedColumns(n0), c, cOff + m0 * ldc + n0, ldc);
         });
     }
 
@@ -134,7 +164,7 @@ final class Gemm {
      * {@code C[m x n] += op(A)[m x k] op(B)[k x n]} on the calling thread; C element (i, j) is
      * {@code c[cOff + i * ldc + j]}.
      */
-    void multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOff, int ldc) {
+    void multiply(int m, int n, int k, Operand a, PanelSource b, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
@@ -143,7 +173,7 @@ final class Gemm {
             int ncur = Math.min(nc, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(b, pc, jc, kc, ncur, ws.b);
+                b.packPanel(pc, jc, kc, ncur, nr, ws.b);
                 for (int ic = 0; ic < m; ic += mc) {
                     int mcur = Math.min(mc, m - ic);
                     packA(a, ic, pc, mcur, kc, ws.a);
@@ -203,36 +233,6 @@ final class Gemm {
             for (int r = rows; r < mr; r++) {
                 for (int p = 0; p < kc; p++) {
                     dst[base + p * mr + r] = 0f;
-                }
-            }
-        }
-    }
-
-    /**
-     * Rows [pc, pc+kc) x columns [jc, jc+ncur) of op(B) as {@code nr}-column slivers: sliver
-     * t holds, for each p, the {@code nr} values of row p (columns past the edge are zero).
-     */
-    private void packB(Operand b, int pc, int jc, int kc, int ncur, float[] dst) {
-        float[] src = b.data();
-        int rs = b.rowStride(), cs = b.colStride();
-        for (int t = 0; t * nr < ncur; t++) {
-            int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
-            int start = b.offset() + pc * rs + (jc + t * nr) * cs;
-            if (cs == 1) { // B row-major: each sliver row is a contiguous run
-                for (int p = 0; p < kc; p++) {
-                    System.arraycopy(src, start + p * rs, dst, base + p * nr, cols);
-                }
-            } else { // B stored transposed: walk each column along K
-                for (int q = 0; q < cols; q++) {
-                    int from = start + q * cs;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * nr + q] = src[from + p * rs];
-                    }
-                }
-            }
-            if (cols < nr) {
-                for (int p = 0; p < kc; p++) {
-                    java.util.Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
                 }
             }
         }

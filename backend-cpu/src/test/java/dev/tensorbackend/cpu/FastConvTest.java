@@ -32,6 +32,8 @@ class FastConvTest {
             conv(2, 4, 6, 5, 3, 1, 1, ConvSpec.of(2, 1)),            // 1x1 with stride and padding: copied
             conv(1, 2, 5, 5, 2, 5, 5, ConvSpec.of(1, 0)),            // filter as large as the image
             conv(1, 2, 2, 3, 3, 4, 4, ConvSpec.of(1, 2)),            // filter wider than the image, padding covers it
+            conv(2, 2, 3, 3, 2, 2, 2, ConvSpec.of(1, 2)),            // padding >= filter: input gradient by col2im
+            conv(2, 3, 1, 40, 2, 1, 3, new ConvSpec(1, 1, 0, 1)),    // one row: patches run across whole rows
             conv(4, 16, 20, 20, 32, 3, 3, ConvSpec.of(1, 1)),        // more images than threads
             conv(2, 16, 24, 24, 32, 3, 3, ConvSpec.of(1, 1)),        // fewer images than threads: each GEMM split
             conv(0, 2, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // empty batch
