@@ -14,10 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The blocked GEMM against {@link ReferenceKernels#matmul}; error bounds in {@link ErrorBound}. */
 class GemmTest {
 
-    /** m, n, k: edges at 0 and 1, sizes just off the micro-tile (6 x 32, 4 x 4) and the blocks (MC 144, KC 256). */
+    /**
+     * m, n, k: edges at 0 and 1, sizes just off the micro-tiles (8 x 32, 4 x 4) and the
+     * default blocks (kc 512, mc 96, nc 1024).
+     */
     private static final int[][] FIXED = {
             {0, 5, 3}, {5, 0, 3}, {4, 5, 0}, {1, 1, 1}, {1, 37, 1}, {37, 1, 1}, {1, 1, 300},
-            {7, 33, 5}, {13, 17, 19}, {6, 32, 256}, {5, 31, 257}, {145, 70, 257}, {150, 97, 513},
+            {7, 33, 5}, {13, 17, 19}, {8, 32, 512}, {9, 31, 513}, {97, 70, 97}, {150, 97, 1030}, {3, 1030, 40},
     };
 
     @Test
@@ -36,6 +39,20 @@ class GemmTest {
                     Shape b = transB ? Shape.of(s[1], s[2]) : Shape.of(s[2], s[1]);
                     check(gemm, rnd, a, transA, b, transB);
                 }
+            }
+        }
+    }
+
+    /** Tiny blocks (kc 7, mc 2 tiles, nc 2 tiles) put many block edges inside small matrices. */
+    @Test
+    void smallBlocksCrossManyBlockEdges() {
+        Random rnd = new Random(8);
+        for (FastKernels kernels : TestKernels.both()) {
+            Gemm gemm = new Gemm(kernels, TestKernels.THREE_THREADS, 7, 2 * kernels.mr(), 2 * kernels.nr());
+            for (int i = 0; i < 10; i++) {
+                int m = 1 + rnd.nextInt(40), n = 1 + rnd.nextInt(150), k = 1 + rnd.nextInt(60);
+                boolean transA = rnd.nextBoolean(), transB = rnd.nextBoolean();
+                check(gemm, rnd, transA ? Shape.of(k, m) : Shape.of(m, k), transA, transB ? Shape.of(n, k) : Shape.of(k, n), transB);
             }
         }
     }
