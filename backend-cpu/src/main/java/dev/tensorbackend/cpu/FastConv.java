@@ -15,7 +15,8 @@ import java.util.Arrays;
  *   <li>input gradient: with stride 1 a forward convolution of dOut (see
  *       {@link #backwardInputAsConvolution}); else {@code dcol_b = filter^T x dOut_b},
  *       scattered back by col2im;</li>
- *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}.</li>
+ *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}, col_b^T also
+ *       packed straight from the image.</li>
  * </ul>
  * Images go to threads whole when there are enough of them, else each image's GEMM is
  * split; either way an image's numbers come out the same (see {@link Gemm}), and the
@@ -23,9 +24,8 @@ import java.util.Arrays;
  * the thread count.
  */
 final class FastConv {
-    /** Per-thread scratch: slot {@value #DCOL} for the input gradient's patch matrix, {@value #COL} for im2col. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
-    private static final int DCOL = 0, COL = 1;
+    /** Per-thread scratch for the input gradient's patch matrix (strided case). */
+    private static final ThreadLocal<float[][]> DCOL = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private final Gemm gemm;
     private final CpuPool pool;
@@ -41,7 +41,7 @@ final class FastConv {
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
             PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
-                    : new ImagePatches(in, b * imageSize, g, 0);
+                    : ImagePatches.of(in, b, g, false);
             multiply(parallel, g.k(), p, crs, f, col, out, b * g.k() * p);
         });
         return out;
@@ -55,7 +55,7 @@ final class FastConv {
         float[] gradIn = new float[g.n() * g.c() * g.h() * g.w()];
         Gemm.Operand fT = Gemm.Operand.of(filter, 0, crs, g.k(), true);
         eachImage(g, (b, parallel) -> {
-            float[] dcol = scratch(DCOL, crs * p);
+            float[] dcol = dcolScratch(crs * p);
             Arrays.fill(dcol, 0, crs * p, 0f);
             Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
             multiply(parallel, crs, p, g.k(), fT, dOut, dcol, 0);
@@ -91,7 +91,7 @@ final class FastConv {
     }
 
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
-        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), size = g.k() * crs;
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), size = g.k() * crs, imageSize = g.c() * g.h() * g.w();
         float[] gradFilter = new float[size];
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
@@ -101,7 +101,8 @@ final class FastConv {
             Arrays.fill(partials, 0f);
             ImageTask task = (b, parallel) -> {
                 Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
-                Gemm.Operand colT = patches(in, b, g).transposed();
+                PanelSource colT = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false).transposed()
+                        : ImagePatches.of(in, b, g, true);
                 multiply(parallel, g.k(), crs, p, dOut, colT, partials, (b - start) * size);
             };
             if (count == 1 || pool.threads() == 1) {
@@ -142,47 +143,6 @@ final class FastConv {
         } else {
             gemm.multiply(m, n, k, a, b, c, cOff, n);
         }
-    }
-
-    /**
-     * Image b's patch matrix {@code [c*r*s, outH*outW]}: row (ch, i, j) holds, for every output
-     * position, the input value that filter tap (i, j) of channel ch meets there (0 in the
-     * padding). A 1x1 filter with stride 1 and no padding needs no copy: the image is the matrix.
-     */
-    private static Gemm.Operand patches(float[] in, int b, Conv2dGeometry g) {
-        int p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
-        if (isPointwise(g)) {
-            return Gemm.Operand.of(in, b * imageSize, g.c(), p, false);
-        }
-        float[] col = scratch(COL, g.c() * g.r() * g.s() * p);
-        int sh = g.spec().strideH(), sw = g.spec().strideW(), ph = g.spec().padH(), pw = g.spec().padW();
-        int row = 0;
-        for (int ch = 0; ch < g.c(); ch++) {
-            int plane = b * imageSize + ch * g.h() * g.w();
-            for (int i = 0; i < g.r(); i++) {
-                for (int j = 0; j < g.s(); j++, row++) {
-                    int xLo = firstInside(j - pw, sw), xHi = lastInsideExclusive(j - pw, sw, g.w(), g.outW());
-                    for (int y = 0; y < g.outH(); y++) {
-                        int dst = row * p + y * g.outW(), iy = y * sh - ph + i;
-                        if (iy < 0 || iy >= g.h() || xLo >= xHi) {
-                            Arrays.fill(col, dst, dst + g.outW(), 0f);
-                            continue;
-                        }
-                        Arrays.fill(col, dst, dst + xLo, 0f);
-                        int src = plane + iy * g.w() + xLo * sw + j - pw;
-                        if (sw == 1) {
-                            System.arraycopy(in, src, col, dst + xLo, xHi - xLo);
-                        } else {
-                            for (int x = xLo; x < xHi; x++, src += sw) {
-                                col[dst + x] = in[src];
-                            }
-                        }
-                        Arrays.fill(col, dst + xHi, dst + g.outW(), 0f);
-                    }
-                }
-            }
-        }
-        return Gemm.Operand.of(col, 0, g.c() * g.r() * g.s(), p, false);
     }
 
     /** A 1x1 filter with stride 1 and no padding: the image itself is the patch matrix. */
@@ -227,12 +187,12 @@ final class FastConv {
         return last < 0 ? 0 : Math.min(outW, last / stride + 1);
     }
 
-    /** This thread's reusable buffer {@code slot}, at least {@code size} long (contents undefined). */
-    private static float[] scratch(int slot, int size) {
-        float[][] buffers = SCRATCH.get();
-        if (buffers[slot].length < size) {
-            buffers[slot] = new float[size];
+    /** This thread's reusable patch-gradient buffer, at least {@code size} long (contents undefined). */
+    private static float[] dcolScratch(int size) {
+        float[][] holder = DCOL.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
         }
-        return buffers[slot];
+        return holder[0];
     }
 }

@@ -5,60 +5,136 @@ import dev.tensorbackend.api.Conv2dGeometry;
 import java.util.Arrays;
 
 /**
- * One image's im2col matrix {@code [c*r*s, outH*outW]}, never built: row (ch, i, j) holds,
- * for each output position, the input value filter tap (i, j) of channel ch meets there (0
- * in the padding), and {@link #packPanel} copies those values straight from the image into
- * GEMM panels. That saves writing and re-reading a matrix r*s times the image's size.
+ * One image's im2col matrix {@code [c*r*s, outH*outW]} (or its transpose), never built: row
+ * (ch, i, j) holds, for each output position (y, x), the input value that filter tap (i, j)
+ * of channel ch meets there, and {@link #packPanel} copies those values straight from the
+ * image into GEMM panels. That saves writing and re-reading a matrix r*s times the size of
+ * the image. The image is first copied once into a zero-bordered buffer ({@link #of}), so
+ * that packing reads every tap without a bounds test; with stride 1 a sliver's values along
+ * one output row are consecutive in it and move with one array copy.
  *
- * @param image     the batch of input images, NCHW
- * @param imageOff  where this image starts
- * @param firstCol  the output position that is column 0 (after {@link #shiftedColumns})
+ * @param padded     the image with its zero border: channel ch, row yy, column xx at
+ *                   {@code (ch * hp + yy) * wp + xx}
+ * @param hp         padded height
+ * @param wp         padded width
+ * @param g          the convolution
+ * @param firstCol   the column that is column 0 (after {@link #shiftedColumns})
+ * @param transposed false: rows are taps, columns output positions (forward); true: the
+ *                   transpose (the filter gradient's {@code col^T})
  */
-record ImagePatches(float[] image, int imageOff, Conv2dGeometry g, int firstCol) implements PanelSource {
+record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstCol, boolean transposed)
+        implements PanelSource {
+
+    /** This thread's zero-bordered copy of image {@code b}, which the returned patches read. */
+    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * Patches of image {@code b} of {@code in}, reading a zero-bordered copy held by the calling
+     * thread: valid until this thread makes the next one, so other threads may read it while
+     * this one waits for them.
+     */
+    static ImagePatches of(float[] in, int b, Conv2dGeometry g, boolean transposed) {
+        int ph = g.spec().padH(), pw = g.spec().padW(), hp = g.h() + 2 * ph, wp = g.w() + 2 * pw;
+        float[][] holder = BUFFER.get();
+        int size = g.c() * hp * wp;
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        float[] padded = holder[0];
+        Arrays.fill(padded, 0, size, 0f);
+        for (int ch = 0; ch < g.c(); ch++) {
+            for (int y = 0; y < g.h(); y++) {
+                System.arraycopy(in, ((b * g.c() + ch) * g.h() + y) * g.w(), padded, (ch * hp + y + ph) * wp + pw, g.w());
+            }
+        }
+        return new ImagePatches(padded, hp, wp, g, 0, transposed);
+    }
 
     @Override
     public PanelSource shiftedColumns(int cols) {
-        return new ImagePatches(image, imageOff, g, firstCol + cols);
+        return new ImagePatches(padded, hp, wp, g, firstCol + cols, transposed);
+    }
+
+    /** Where tap (ch, i, j), numbered {@code (ch * r + i) * s + j}, reads for output position 0. */
+    private int tapOffset(int tap) {
+        int rs = g.r() * g.s();
+        return (tap / rs * hp + tap % rs / g.s()) * wp + tap % g.s();
+    }
+
+    /** Offsets of output positions {@code first .. first+count} from their tap's offset. */
+    private int[] positionOffsets(int first, int count) {
+        int sh = g.spec().strideH(), sw = g.spec().strideW();
+        int[] off = new int[count];
+        int y = first / g.outW(), x = first % g.outW();
+        for (int q = 0; q < count; q++) {
+            off[q] = y * sh * wp + x * sw;
+            if (++x == g.outW()) {
+                x = 0;
+                y++;
+            }
+        }
+        return off;
     }
 
     @Override
     public void packPanel(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
-        int rs = g.r() * g.s(), outW = g.outW(), plane = g.h() * g.w();
-        int sh = g.spec().strideH(), sw = g.spec().strideW();
-        for (int t = 0; t * nr < ncur; t++) {
-            int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr), pos0 = firstCol + jc + t * nr;
-            for (int p = 0; p < kc; p++) {
-                int row = pc + p, ch = row / rs, i = row % rs / g.s(), j = row % g.s();
-                int src = imageOff + ch * plane, out = base + p * nr;
-                // the sliver's positions, one output row (y) at a time
-                for (int q = 0; q < cols; ) {
-                    int pos = pos0 + q, y = pos / outW, x0 = pos % outW;
-                    int run = Math.min(cols - q, outW - x0);
-                    int iy = y * sh - g.spec().padH() + i, shift = j - g.spec().padW();
-                    if (iy < 0 || iy >= g.h()) {
-                        Arrays.fill(dst, out + q, out + q + run, 0f);
-                    } else {
-                        // x in [x0, x0+run) reads column x * sw + shift, inside the image for x in [lo, hi)
-                        int lo = Math.max(x0, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-                        int hi = Math.min(x0 + run, g.w() - 1 - shift < 0 ? 0 : (g.w() - 1 - shift) / sw + 1);
-                        if (lo >= hi) {
-                            Arrays.fill(dst, out + q, out + q + run, 0f);
-                        } else {
-                            Arrays.fill(dst, out + q, out + q + lo - x0, 0f);
-                            int from = src + iy * g.w() + lo * sw + shift, to = out + q + lo - x0;
-                            if (sw == 1) {
-                                System.arraycopy(image, from, dst, to, hi - lo);
-                            } else {
-                                for (int x = lo; x < hi; x++, from += sw) {
-                                    dst[to++] = image[from];
-                                }
-                            }
-                            Arrays.fill(dst, out + q + hi - x0, out + q + run, 0f);
-                        }
+        if (transposed) {
+            packPositionRows(pc, jc, kc, ncur, nr, dst);
+        } else {
+            packTapRows(pc, jc, kc, ncur, nr, dst);
+        }
+    }
+
+    /** Rows are taps, columns output positions: copy runs of positions that lie side by side. */
+    private void packTapRows(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
+        int sw = g.spec().strideW();
+        int[] off = positionOffsets(firstCol + jc, ncur);
+        // runs of columns inside one sliver whose sources are sw apart: one output row's stretch
+        int[] runStart = new int[ncur];
+        int runs = 0;
+        for (int q = 0; q < ncur; runs++) {
+            runStart[runs] = q;
+            for (q++; q < ncur && q % nr != 0 && off[q] == off[q - 1] + sw; q++) {
+                // extend the run
+            }
+        }
+        int lastCols = ncur - (ncur - 1) / nr * nr, lastBase = (ncur - 1) / nr * nr * kc;
+        for (int p = 0; p < kc; p++) {
+            int tap = tapOffset(pc + p);
+            for (int run = 0; run < runs; run++) {
+                int q = runStart[run], len = (run + 1 < runs ? runStart[run + 1] : ncur) - q;
+                int to = q / nr * nr * kc + p * nr + q % nr, from = tap + off[q];
+                if (sw == 1) {
+                    System.arraycopy(padded, from, dst, to, len);
+                } else {
+                    for (int e = 0; e < len; e++, from += sw) {
+                        dst[to + e] = padded[from];
                     }
-                    q += run;
                 }
-                Arrays.fill(dst, out + cols, out + nr, 0f);
+            }
+            if (lastCols < nr) {
+                Arrays.fill(dst, lastBase + p * nr + lastCols, lastBase + (p + 1) * nr, 0f);
+            }
+        }
+    }
+
+    /** Rows are output positions, columns taps: each packed row gathers its taps (writes stay sequential). */
+    private void packPositionRows(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
+        int[] off = positionOffsets(pc, kc);
+        int[] tapOff = new int[nr];
+        for (int t = 0; t * nr < ncur; t++) {
+            int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
+            for (int q = 0; q < cols; q++) {
+                tapOff[q] = tapOffset(firstCol + jc + t * nr + q);
+            }
+            for (int p = 0; p < kc; p++) {
+                int to = base + p * nr, at = off[p];
+                for (int q = 0; q < cols; q++) {
+                    dst[to + q] = padded[tapOff[q] + at];
+                }
+                for (int q = cols; q < nr; q++) {
+                    dst[to + q] = 0f;
+                }
             }
         }
     }
