@@ -21,11 +21,11 @@ interface FastKernels {
 
     /**
      * {@code C[mr x nr] += A * B} for one micro-tile: {@code a} holds {@code kc} groups of
-     * {@code mr()} values (one column of the A sliver each), {@code b} holds {@code kc}
-     * groups of {@code nr()} values (one row of the B sliver each). C rows are {@code ldc}
-     * apart.
+     * {@code mr()} values (one column of the A sliver each); row p of the B sliver is the
+     * {@code nr()} floats at {@code b[bOff + bRows[p]]} (packed rows, or rows read in place,
+     * see {@link BPanel}). C rows are {@code ldc} apart.
      */
-    void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc);
+    void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc);
 
     /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
     void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);

@@ -28,7 +28,7 @@ final class Gemm {
      * L3 and is wide enough that a 1024-wide product packs A only once.
      */
     static final int DEFAULT_KC = 512, DEFAULT_MC = 96, DEFAULT_NC = 1024;
-    /** Multiply-adds below which handing work to other threads costs more than it saves. */
+    /** Flops (two per multiply-add) below which handing work to other threads costs more than it saves. */
     private static final double PARALLEL_MIN_FLOPS = 4e6;
 
     private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
@@ -85,7 +85,8 @@ final class Gemm {
         }
 
         @Override
-        public void packPanel(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
+        public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
+            float[] dst = panel.packed;
             for (int t = 0; t * nr < ncur; t++) {
                 int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
                 int start = offset + pc * rowStride + (jc + t * nr) * colStride;
@@ -180,12 +181,12 @@ final class Gemm {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
-        Workspace ws = WORKSPACES.get().ensure(mc * kcBlock, kcBlock * nc, mr * nr);
+        Workspace ws = WORKSPACES.get().ensure(mc * kcBlock, mr * nr);
         for (int jc = 0; jc < n; jc += nc) {
             int ncur = Math.min(nc, n - jc);
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
-                b.packPanel(pc, jc, kc, ncur, nr, ws.b);
+                b.packPanel(pc, jc, kc, ncur, nr, ws.b.prepare(kc, ncur, nr));
                 for (int ic = 0; ic < m; ic += mc) {
                     int mcur = Math.min(mc, m - ic);
                     packA(a, ic, pc, mcur, kc, ws.a);
@@ -195,18 +196,23 @@ final class Gemm {
         }
     }
 
-    /** Every micro-tile of one packed A block times one packed B panel. */
+    /** Every micro-tile of one packed A block times one B panel. */
     private void macroKernel(int mcur, int ncur, int kc, Workspace ws, float[] c, int cOff, int ldc) {
         float[] tile = ws.tile;
+        BPanel panel = ws.b;
         for (int jr = 0; jr < ncur; jr += nr) {
-            int cols = Math.min(nr, ncur - jr), bOff = jr * kc;
+            int cols = Math.min(nr, ncur - jr), sliverAt = panel.sliverOffset[jr / nr];
+            boolean inPlace = sliverAt != BPanel.PACKED;
+            float[] b = inPlace ? panel.source : panel.packed;
+            int bOff = inPlace ? sliverAt : jr * kc;
+            int[] bRows = inPlace ? panel.sourceRows : panel.packedRows;
             for (int ir = 0; ir < mcur; ir += mr) {
                 int rows = Math.min(mr, mcur - ir), aOff = ir * kc, cIdx = cOff + ir * ldc + jr;
                 if (rows == mr && cols == nr) {
-                    kernels.microKernel(kc, ws.a, aOff, ws.b, bOff, c, cIdx, ldc);
+                    kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, c, cIdx, ldc);
                 } else {
                     java.util.Arrays.fill(tile, 0f);
-                    kernels.microKernel(kc, ws.a, aOff, ws.b, bOff, tile, 0, nr);
+                    kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, tile, 0, nr);
                     for (int r = 0; r < rows; r++) {
                         for (int q = 0; q < cols; q++) {
                             c[cIdx + r * ldc + q] += tile[r * nr + q];
@@ -252,14 +258,12 @@ final class Gemm {
 
     /** One thread's packing buffers, grown on demand and kept for the thread's life. */
     private static final class Workspace {
-        float[] a = new float[0], b = new float[0], tile = new float[0];
+        float[] a = new float[0], tile = new float[0];
+        final BPanel b = new BPanel();
 
-        Workspace ensure(int aSize, int bSize, int tileSize) {
+        Workspace ensure(int aSize, int tileSize) {
             if (a.length < aSize) {
                 a = new float[aSize];
-            }
-            if (b.length < bSize) {
-                b = new float[bSize];
             }
             if (tile.length < tileSize) {
                 tile = new float[tileSize];

@@ -7,11 +7,11 @@ import java.util.Arrays;
 /**
  * One image's im2col matrix {@code [c*r*s, outH*outW]} (or its transpose), never built: row
  * (ch, i, j) holds, for each output position (y, x), the input value that filter tap (i, j)
- * of channel ch meets there, and {@link #packPanel} copies those values straight from the
- * image into GEMM panels. That saves writing and re-reading a matrix r*s times the size of
- * the image. The image is first copied once into a zero-bordered buffer ({@link #of}), so
- * that packing reads every tap without a bounds test; with stride 1 a sliver's values along
- * one output row are consecutive in it and move with one array copy.
+ * of channel ch meets there. {@link #packPanel} hands those values to the GEMM straight
+ * from the image, which saves writing and re-reading a matrix r*s times the size of the
+ * image. The image is first copied once into a zero-bordered buffer ({@link #of}), so that
+ * every tap reads without a bounds test; with stride 1 a sliver's values along one output
+ * row are consecutive there, so such slivers are not even copied (see {@link BPanel}).
  *
  * @param padded     the image with its zero border: channel ch, row yy, column xx at
  *                   {@code (ch * hp + yy) * wp + xx}
@@ -77,33 +77,50 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
     }
 
     @Override
-    public void packPanel(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
+    public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
         if (transposed) {
-            packPositionRows(pc, jc, kc, ncur, nr, dst);
+            packPositionRows(pc, jc, kc, ncur, nr, panel.packed);
         } else {
-            packTapRows(pc, jc, kc, ncur, nr, dst);
+            packTapRows(pc, jc, kc, ncur, nr, panel);
         }
     }
 
-    /** Rows are taps, columns output positions: copy runs of positions that lie side by side. */
-    private void packTapRows(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
+    /**
+     * Rows are taps, columns output positions. With stride 1, a full sliver whose positions
+     * lie in one output row has each of its rows side by side in the padded image: it is
+     * read in place. The others are copied, run by run (a run: the sliver's positions within
+     * one output row).
+     */
+    private void packTapRows(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
         int sw = g.spec().strideW();
         int[] off = positionOffsets(firstCol + jc, ncur);
-        // runs of columns inside one sliver whose sources are sw apart: one output row's stretch
-        int[] runStart = new int[ncur];
+        for (int p = 0; p < kc; p++) {
+            panel.sourceRows[p] = tapOffset(pc + p);
+        }
+        panel.source = padded;
+        // the runs of the slivers that must be copied, with where each goes at p = 0 and
+        // comes from: the loop over p below then needs no division
+        int[] runTo = new int[ncur], runFrom = new int[ncur], runLen = new int[ncur];
         int runs = 0;
-        for (int q = 0; q < ncur; runs++) {
-            runStart[runs] = q;
+        for (int q = 0; q < ncur; ) {
+            int start = q;
             for (q++; q < ncur && q % nr != 0 && off[q] == off[q - 1] + sw; q++) {
                 // extend the run
             }
+            if (sw == 1 && start % nr == 0 && q - start == nr) {
+                panel.sliverOffset[start / nr] = off[start];
+            } else {
+                runTo[runs] = start / nr * nr * kc + start % nr;
+                runFrom[runs] = off[start];
+                runLen[runs++] = q - start;
+            }
         }
+        float[] dst = panel.packed;
         int lastCols = ncur - (ncur - 1) / nr * nr, lastBase = (ncur - 1) / nr * nr * kc;
-        for (int p = 0; p < kc; p++) {
-            int tap = tapOffset(pc + p);
+        for (int p = 0; runs > 0 && p < kc; p++) {
+            int tap = panel.sourceRows[p], row = p * nr;
             for (int run = 0; run < runs; run++) {
-                int q = runStart[run], len = (run + 1 < runs ? runStart[run + 1] : ncur) - q;
-                int to = q / nr * nr * kc + p * nr + q % nr, from = tap + off[q];
+                int to = runTo[run] + row, from = tap + runFrom[run], len = runLen[run];
                 if (sw == 1) {
                     System.arraycopy(padded, from, dst, to, len);
                 } else {
@@ -113,7 +130,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
                 }
             }
             if (lastCols < nr) {
-                Arrays.fill(dst, lastBase + p * nr + lastCols, lastBase + (p + 1) * nr, 0f);
+                Arrays.fill(dst, lastBase + row + lastCols, lastBase + row + nr, 0f);
             }
         }
     }

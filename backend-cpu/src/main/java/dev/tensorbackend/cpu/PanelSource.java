@@ -7,11 +7,11 @@ package dev.tensorbackend.cpu;
  */
 interface PanelSource {
     /**
-     * Rows [pc, pc+kc) x columns [jc, jc+ncur) of op(B) into {@code dst} as {@code nr}-column
-     * slivers: sliver t starts at {@code t * nr * kc} and holds, for each row p, the
-     * {@code nr} values of that row; columns past ncur are zero.
+     * Rows [pc, pc+kc) x columns [jc, jc+ncur) of op(B) into {@code panel} (already
+     * {@link BPanel#prepare prepared}), as {@code nr}-column slivers: each one either packed
+     * (columns past ncur zero) or, where the source holds its rows in place, pointed to.
      */
-    void packPanel(int pc, int jc, int kc, int ncur, int nr, float[] dst);
+    void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel);
 
     /** The same source with column 0 moved to {@code cols}. */
     PanelSource shiftedColumns(int cols);

@@ -37,15 +37,15 @@ final class VectorKernels implements FastKernels {
     }
 
     @Override
-    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
         if (MR == 8) { // a constant: C2 keeps only one branch
-            microKernel8(kc, a, aOff, b, bOff, c, cOff, ldc);
+            microKernel8(kc, a, aOff, b, bOff, bRows, c, cOff, ldc);
         } else {
-            microKernel6(kc, a, aOff, b, bOff, c, cOff, ldc);
+            microKernel6(kc, a, aOff, b, bOff, bRows, c, cOff, ldc);
         }
     }
 
-    static void microKernel8(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+    static void microKernel8(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -55,7 +55,7 @@ final class VectorKernels implements FastKernels {
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 8, bi = bOff + p * NR;
+            int ai = aOff + p * 8, bi = bOff + bRows[p]; // the row table costs nothing measurable
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector av = FloatVector.broadcast(S, a[ai]);
@@ -104,7 +104,7 @@ final class VectorKernels implements FastKernels {
         FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
     }
 
-    static void microKernel6(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+    static void microKernel6(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -112,7 +112,7 @@ final class VectorKernels implements FastKernels {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * 6, bi = bOff + p * NR;
+            int ai = aOff + p * 6, bi = bOff + bRows[p];
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector av = FloatVector.broadcast(S, a[ai]);
