@@ -21,9 +21,8 @@ import java.util.function.IntConsumer;
 final class CpuPool {
     static final String THREADS_PROPERTY = "tensor.cpu.threads";
 
-    private static final class Shared {
-        static final CpuPool POOL = new CpuPool(configuredThreads(System.getProperty(THREADS_PROPERTY)));
-    }
+    /** Made on first use; not a holder class, so that a bad property is a clear error each time, not a failed class init. */
+    private static CpuPool shared;
 
     private final int threads;
     /** threads - 1 helpers: the calling thread always works too, so progress never waits on a busy pool. */
@@ -42,8 +41,11 @@ final class CpuPool {
     }
 
     /** The pool sized by {@value #THREADS_PROPERTY}, created on first use. */
-    static CpuPool shared() {
-        return Shared.POOL;
+    static synchronized CpuPool shared() {
+        if (shared == null) {
+            shared = new CpuPool(configuredThreads(System.getProperty(THREADS_PROPERTY)));
+        }
+        return shared;
     }
 
     static int configuredThreads(String value) {

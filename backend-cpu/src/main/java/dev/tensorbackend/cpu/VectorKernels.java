@@ -45,6 +45,7 @@ final class VectorKernels implements FastKernels {
         }
     }
 
+    /** The 8-row micro-kernel; package-private so that tests reach both kernels on any machine. */
     static void microKernel8(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -104,6 +105,7 @@ final class VectorKernels implements FastKernels {
         FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
     }
 
+    /** The 6-row micro-kernel, for vectors narrower than 512 bits. */
     static void microKernel6(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
