@@ -15,7 +15,7 @@ import java.util.Arrays;
  *   <li>input gradient: with stride 1 a forward convolution of dOut (see
  *       {@link #backwardInputAsConvolution}); else {@code dcol_b = filter^T x dOut_b},
  *       scattered back by col2im;</li>
- *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}, col_b^T also
+ *   <li>filter gradient: {@code dFilter^T = sum over b of col_b x dOut_b^T}, col_b also
  *       packed straight from the image.</li>
  * </ul>
  * Images go to threads whole when there are enough of them, else each image's GEMM is
@@ -41,7 +41,7 @@ final class FastConv {
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
             PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
-                    : ImagePatches.of(in, b, g, false);
+                    : ImagePatches.of(in, b, g);
             multiply(parallel, g.k(), p, crs, f, col, out, b * g.k() * p);
         });
         return out;
@@ -90,9 +90,15 @@ final class FastConv {
         return forward(gradOut, turned, back);
     }
 
+    /**
+     * {@code dFilter^T [crs, k] = sum over b of patches_b [crs, p] x dOut_b^T [p, k]}: the
+     * patches are the A side, where each packed row is one tap read along the positions
+     * (sequential with stride 1), rather than the B side, where each packed row would gather
+     * every tap of one position. Per-image products are added in image order.
+     */
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), size = g.k() * crs, imageSize = g.c() * g.h() * g.w();
-        float[] gradFilter = new float[size];
+        float[] sumT = new float[size];
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
         float[] partials = new float[group * size];
@@ -100,10 +106,10 @@ final class FastConv {
             int count = Math.min(group, g.n() - first), start = first;
             Arrays.fill(partials, 0f);
             ImageTask task = (b, parallel) -> {
-                Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
-                PanelSource colT = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false).transposed()
-                        : ImagePatches.of(in, b, g, true);
-                multiply(parallel, g.k(), crs, p, dOut, colT, partials, (b - start) * size);
+                BlockSource patches = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
+                        : ImagePatches.of(in, b, g);
+                PanelSource dOutT = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false).transposed();
+                multiply(parallel, crs, g.k(), p, patches, dOutT, partials, (b - start) * size);
             };
             if (count == 1 || pool.threads() == 1) {
                 for (int i = 0; i < count; i++) {
@@ -114,8 +120,14 @@ final class FastConv {
             }
             for (int i = 0; i < count; i++) {
                 for (int e = 0, off = i * size; e < size; e++) {
-                    gradFilter[e] += partials[off + e];
+                    sumT[e] += partials[off + e];
                 }
+            }
+        }
+        float[] gradFilter = new float[size];
+        for (int row = 0; row < crs; row++) {
+            for (int o = 0; o < g.k(); o++) {
+                gradFilter[o * crs + row] = sumT[row * g.k() + o];
             }
         }
         return gradFilter;
@@ -137,7 +149,7 @@ final class FastConv {
         }
     }
 
-    private void multiply(boolean parallel, int m, int n, int k, Gemm.Operand a, PanelSource b, float[] c, int cOff) {
+    private void multiply(boolean parallel, int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff) {
         if (parallel) {
             gemm.multiplyParallel(m, n, k, a, b, c, cOff, n);
         } else {

@@ -13,7 +13,8 @@ import dev.tensorbackend.api.MatmulDims;
  *       held in registers; edge tiles are zero-padded in the packed copies, computed into a
  *       scratch tile and only their valid part added to C, so any M, N, K works;</li>
  *   <li>transposes are only strides ({@link Operand}): packing reads either layout, nothing
- *       is transposed in memory.</li>
+ *       is transposed in memory; operands need not even be matrices ({@link BlockSource},
+ *       {@link PanelSource}: convolution patches are packed straight from the image).</li>
  * </ul>
  * Threads split the output (batch entries, then row and column ranges on micro-tile
  * boundaries); every element is summed by one thread over the same K blocks in the same
@@ -64,7 +65,7 @@ final class Gemm {
      * A matrix operand where it lies: element (row, col) is
      * {@code data[offset + row * rowStride + col * colStride]}.
      */
-    record Operand(float[] data, int offset, int rowStride, int colStride) implements PanelSource {
+    record Operand(float[] data, int offset, int rowStride, int colStride) implements BlockSource, PanelSource {
         /** The logical {@code rows x cols} matrix at {@code offset}, stored row-major, or as its transpose. */
         static Operand of(float[] data, int offset, int rows, int cols, boolean storedTransposed) {
             return storedTransposed ? new Operand(data, offset, 1, rows) : new Operand(data, offset, cols, 1);
@@ -82,6 +83,39 @@ final class Gemm {
         @Override
         public PanelSource shiftedColumns(int cols) {
             return shifted(0, cols);
+        }
+
+        @Override
+        public BlockSource shiftedRows(int rows) {
+            return shifted(rows, 0);
+        }
+
+        @Override
+        public void packBlock(int ic, int pc, int mcur, int kc, int mr, float[] dst) {
+            for (int s = 0; s * mr < mcur; s++) {
+                int base = s * mr * kc, rows = Math.min(mr, mcur - s * mr);
+                int start = offset + (ic + s * mr) * rowStride + pc * colStride;
+                if (colStride == 1) { // row-major: walk each row along K
+                    for (int r = 0; r < rows; r++) {
+                        int from = start + r * rowStride;
+                        for (int p = 0; p < kc; p++) {
+                            dst[base + p * mr + r] = data[from + p];
+                        }
+                    }
+                } else { // stored transposed: the mr values of one column lie together
+                    for (int p = 0; p < kc; p++) {
+                        int from = start + p * colStride, to = base + p * mr;
+                        for (int r = 0; r < rows; r++) {
+                            dst[to + r] = data[from + r * rowStride];
+                        }
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * mr + r] = 0f;
+                    }
+                }
+            }
         }
 
         @Override
@@ -142,7 +176,7 @@ final class Gemm {
      * (each cut repacks the other operand once more). The result is the same as
      * {@link #multiply}'s, bit for bit.
      */
-    void multiplyParallel(int m, int n, int k, Operand a, PanelSource b, float[] c, int cOff, int ldc) {
+    void multiplyParallel(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc) {
         int threads = pool.threads();
         if (threads == 1 || 2.0 * m * n * k < PARALLEL_MIN_FLOPS) {
             multiply(m, n, k, a, b, c, cOff, ldc);
@@ -163,7 +197,7 @@ final class Gemm {
             int mi = task / colParts, ni = task % colParts;
             int m0 = boundary(m, mr, rowParts, mi), m1 = boundary(m, mr, rowParts, mi + 1);
             int n0 = boundary(n, nr, colParts, ni), n1 = boundary(n, nr, colParts, ni + 1);
-            multiply(m1 - m0, n1 - n0, k, a.shifted(m0, 0), b.shiftedColumns(n0), c, cOff + m0 * ldc + n0, ldc);
+            multiply(m1 - m0, n1 - n0, k, a.shiftedRows(m0), b.shiftedColumns(n0), c, cOff + m0 * ldc + n0, ldc);
         });
     }
 
@@ -177,7 +211,7 @@ final class Gemm {
      * {@code C[m x n] += op(A)[m x k] op(B)[k x n]} on the calling thread; C element (i, j) is
      * {@code c[cOff + i * ldc + j]}.
      */
-    void multiply(int m, int n, int k, Operand a, PanelSource b, float[] c, int cOff, int ldc) {
+    void multiply(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
@@ -189,7 +223,7 @@ final class Gemm {
                 b.packPanel(pc, jc, kc, ncur, nr, ws.b.prepare(kc, ncur, nr));
                 for (int ic = 0; ic < m; ic += mc) {
                     int mcur = Math.min(mc, m - ic);
-                    packA(a, ic, pc, mcur, kc, ws.a);
+                    a.packBlock(ic, pc, mcur, kc, mr, ws.a);
                     macroKernel(mcur, ncur, kc, ws, c, cOff + ic * ldc + jc, ldc);
                 }
             }
@@ -218,39 +252,6 @@ final class Gemm {
                             c[cIdx + r * ldc + q] += tile[r * nr + q];
                         }
                     }
-                }
-            }
-        }
-    }
-
-    /**
-     * Rows [ic, ic+mcur) x columns [pc, pc+kc) of op(A) as {@code mr}-row slivers: sliver s
-     * holds, for each p, the {@code mr} values of column p (rows past the edge are zero).
-     */
-    private void packA(Operand a, int ic, int pc, int mcur, int kc, float[] dst) {
-        float[] src = a.data();
-        int rs = a.rowStride(), cs = a.colStride();
-        for (int s = 0; s * mr < mcur; s++) {
-            int base = s * mr * kc, rows = Math.min(mr, mcur - s * mr);
-            int start = a.offset() + (ic + s * mr) * rs + pc * cs;
-            if (cs == 1) { // A row-major: walk each row along K
-                for (int r = 0; r < rows; r++) {
-                    int from = start + r * rs;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * mr + r] = src[from + p];
-                    }
-                }
-            } else { // A stored transposed: the mr values of one column lie together
-                for (int p = 0; p < kc; p++) {
-                    int from = start + p * cs, to = base + p * mr;
-                    for (int r = 0; r < rows; r++) {
-                        dst[to + r] = src[from + r * rs];
-                    }
-                }
-            }
-            for (int r = rows; r < mr; r++) {
-                for (int p = 0; p < kc; p++) {
-                    dst[base + p * mr + r] = 0f;
                 }
             }
         }

@@ -18,12 +18,11 @@ import java.util.Arrays;
  * @param hp         padded height
  * @param wp         padded width
  * @param g          the convolution
- * @param firstCol   the column that is column 0 (after {@link #shiftedColumns})
- * @param transposed false: rows are taps, columns output positions (forward); true: the
- *                   transpose (the filter gradient's {@code col^T})
+ * @param firstRow   the tap that is row 0 (after {@link #shiftedRows})
+ * @param firstCol   the output position that is column 0 (after {@link #shiftedColumns})
  */
-record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstCol, boolean transposed)
-        implements PanelSource {
+record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstRow, int firstCol)
+        implements BlockSource, PanelSource {
 
     /** This thread's zero-bordered copy of image {@code b}, which the returned patches read. */
     private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
@@ -33,7 +32,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
      * thread: valid until this thread makes the next one, so other threads may read it while
      * this one waits for them.
      */
-    static ImagePatches of(float[] in, int b, Conv2dGeometry g, boolean transposed) {
+    static ImagePatches of(float[] in, int b, Conv2dGeometry g) {
         int ph = g.spec().padH(), pw = g.spec().padW(), hp = g.h() + 2 * ph, wp = g.w() + 2 * pw;
         float[][] holder = BUFFER.get();
         int size = g.c() * hp * wp;
@@ -47,12 +46,17 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
                 System.arraycopy(in, ((b * g.c() + ch) * g.h() + y) * g.w(), padded, (ch * hp + y + ph) * wp + pw, g.w());
             }
         }
-        return new ImagePatches(padded, hp, wp, g, 0, transposed);
+        return new ImagePatches(padded, hp, wp, g, 0, 0);
     }
 
     @Override
     public PanelSource shiftedColumns(int cols) {
-        return new ImagePatches(padded, hp, wp, g, firstCol + cols, transposed);
+        return new ImagePatches(padded, hp, wp, g, firstRow, firstCol + cols);
+    }
+
+    @Override
+    public BlockSource shiftedRows(int rows) {
+        return new ImagePatches(padded, hp, wp, g, firstRow + rows, firstCol);
     }
 
     /** Where tap (ch, i, j), numbered {@code (ch * r + i) * s + j}, reads for output position 0. */
@@ -76,26 +80,41 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
         return off;
     }
 
+    /**
+     * As A (the filter gradient's patch matrix): each row is one tap along the positions,
+     * which with stride 1 lie side by side in the image, so every row reads sequentially.
+     */
     @Override
-    public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
-        if (transposed) {
-            packPositionRows(pc, jc, kc, ncur, nr, panel.packed);
-        } else {
-            packTapRows(pc, jc, kc, ncur, nr, panel);
+    public void packBlock(int ic, int pc, int mcur, int kc, int mr, float[] dst) {
+        int[] off = positionOffsets(firstCol + pc, kc);
+        for (int s = 0; s * mr < mcur; s++) {
+            int base = s * mr * kc, rows = Math.min(mr, mcur - s * mr);
+            for (int r = 0; r < rows; r++) {
+                int tap = tapOffset(firstRow + ic + s * mr + r);
+                for (int p = 0; p < kc; p++) {
+                    dst[base + p * mr + r] = padded[tap + off[p]];
+                }
+            }
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kc; p++) {
+                    dst[base + p * mr + r] = 0f;
+                }
+            }
         }
     }
 
     /**
-     * Rows are taps, columns output positions. With stride 1, a full sliver whose positions
+     * As B (the forward patch matrix). With stride 1, a full sliver whose positions
      * lie in one output row has each of its rows side by side in the padded image: it is
      * read in place. The others are copied, run by run (a run: the sliver's positions within
      * one output row).
      */
-    private void packTapRows(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
+    @Override
+    public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
         int sw = g.spec().strideW();
         int[] off = positionOffsets(firstCol + jc, ncur);
         for (int p = 0; p < kc; p++) {
-            panel.sourceRows[p] = tapOffset(pc + p);
+            panel.sourceRows[p] = tapOffset(firstRow + pc + p);
         }
         panel.source = padded;
         // the runs of the slivers that must be copied, with where each goes at p = 0 and
@@ -131,27 +150,6 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
             }
             if (lastCols < nr) {
                 Arrays.fill(dst, lastBase + row + lastCols, lastBase + row + nr, 0f);
-            }
-        }
-    }
-
-    /** Rows are output positions, columns taps: each packed row gathers its taps (writes stay sequential). */
-    private void packPositionRows(int pc, int jc, int kc, int ncur, int nr, float[] dst) {
-        int[] off = positionOffsets(pc, kc);
-        int[] tapOff = new int[nr];
-        for (int t = 0; t * nr < ncur; t++) {
-            int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
-            for (int q = 0; q < cols; q++) {
-                tapOff[q] = tapOffset(firstCol + jc + t * nr + q);
-            }
-            for (int p = 0; p < kc; p++) {
-                int to = base + p * nr, at = off[p];
-                for (int q = 0; q < cols; q++) {
-                    dst[to + q] = padded[tapOff[q] + at];
-                }
-                for (int q = cols; q < nr; q++) {
-                    dst[to + q] = 0f;
-                }
             }
         }
     }
