@@ -5,11 +5,11 @@ import dev.tensorbackend.api.Conv2dGeometry;
 import java.util.Arrays;
 
 /**
- * One image's im2col matrix {@code [c*r*s, outH*outW]} (or its transpose), never built: row
- * (ch, i, j) holds, for each output position (y, x), the input value that filter tap (i, j)
- * of channel ch meets there. {@link #packPanel} hands those values to the GEMM straight
- * from the image, which saves writing and re-reading a matrix r*s times the size of the
- * image. The image is first copied once into a zero-bordered buffer ({@link #of}), so that
+ * One image's im2col matrix {@code [c*r*s, outH*outW]}, never built: row (ch, i, j) holds,
+ * for each output position (y, x), the input value that filter tap (i, j) of channel ch
+ * meets there. As a GEMM's B ({@link #packPanel}, forward) or A ({@link #packBlock}, filter
+ * gradient) it hands those values over straight from the image, which saves writing and
+ * re-reading a matrix r*s times the size of the image. The image is first copied once into a zero-bordered buffer ({@link #of}), so that
  * every tap reads without a bounds test; with stride 1 a sliver's values along one output
  * row are consecutive there, so such slivers are not even copied (see {@link BPanel}).
  *
