@@ -7,7 +7,7 @@ import dev.tensorbackend.api.Shape;
 import java.util.Arrays;
 
 /**
- * 2-D convolution and its two gradients as GEMMs over im2col matrices. Per image b, with
+ * 2-D convolution and its two gradients, mostly as GEMMs over im2col matrices. Per image b, with
  * {@code col_b} the {@code [c*r*s, outH*outW]} matrix of input patches:
  * <ul>
  *   <li>forward: {@code out_b = filter[k, crs] x col_b}, col_b packed straight from the
@@ -15,8 +15,9 @@ import java.util.Arrays;
  *   <li>input gradient: with stride 1 a forward convolution of dOut (see
  *       {@link #backwardInputAsConvolution}); else {@code dcol_b = filter^T x dOut_b},
  *       scattered back by col2im;</li>
- *   <li>filter gradient: {@code dFilter^T = sum over b of col_b x dOut_b^T}, col_b also
- *       packed straight from the image.</li>
+ *   <li>filter gradient: with stride 1 along rows, dot products of runs read in place
+ *       (see {@link #backwardFilter}); else {@code dFilter^T = sum over b of col_b x dOut_b^T},
+ *       col_b packed straight from the image.</li>
  * </ul>
  * Images go to threads whole when there are enough of them, else each image's GEMM is
  * split; either way an image's numbers come out the same (see {@link Gemm}), and the
@@ -91,14 +92,17 @@ final class FastConv {
     }
 
     /**
-     * {@code dFilter^T [crs, k] = sum over b of patches_b [crs, p] x dOut_b^T [p, k]}: the
-     * patches are the A side, where each packed row is one tap read along the positions
-     * (sequential with stride 1), rather than the B side, where each packed row would gather
-     * every tap of one position. Per-image products are added in image order.
+     * The filter gradient sums, per image, dOut_b (k x positions) times the patches (taps x
+     * positions) over the positions. With stride 1 along rows, every patch row is, output
+     * row by output row, a run of consecutive image values, as is every dOut row: so each
+     * (out channel, tap) entry is a dot product of runs read in place, four by four
+     * ({@link FastKernels#dot4x4}), with no packing at all. Other strides take the GEMM
+     * {@code dFilter^T = patches_b x dOut_b^T}. Per-image results are added in image order.
      */
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
-        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), size = g.k() * crs, imageSize = g.c() * g.h() * g.w();
-        float[] sumT = new float[size];
+        int crs = g.c() * g.r() * g.s(), size = g.k() * crs;
+        boolean runs = g.spec().strideW() == 1;
+        float[] sum = new float[size];
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
         float[] partials = new float[group * size];
@@ -106,10 +110,11 @@ final class FastConv {
             int count = Math.min(group, g.n() - first), start = first;
             Arrays.fill(partials, 0f);
             ImageTask task = (b, parallel) -> {
-                BlockSource patches = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
-                        : ImagePatches.of(in, b, g);
-                PanelSource dOutT = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false).transposed();
-                multiply(parallel, crs, g.k(), p, patches, dOutT, partials, (b - start) * size);
+                if (runs) {
+                    filterGradientByRuns(in, gradOut, b, g, partials, (b - start) * size, parallel);
+                } else {
+                    filterGradientByGemm(in, gradOut, b, g, partials, (b - start) * size, parallel);
+                }
             };
             if (count == 1 || pool.threads() == 1) {
                 for (int i = 0; i < count; i++) {
@@ -120,17 +125,61 @@ final class FastConv {
             }
             for (int i = 0; i < count; i++) {
                 for (int e = 0, off = i * size; e < size; e++) {
-                    sumT[e] += partials[off + e];
+                    sum[e] += partials[off + e];
                 }
             }
         }
-        float[] gradFilter = new float[size];
+        if (runs) {
+            return sum;
+        }
+        float[] gradFilter = new float[size]; // the GEMM gave dFilter^T
         for (int row = 0; row < crs; row++) {
             for (int o = 0; o < g.k(); o++) {
-                gradFilter[o * crs + row] = sumT[row * g.k() + o];
+                gradFilter[o * crs + row] = sum[row * g.k() + o];
             }
         }
         return gradFilter;
+    }
+
+    /** Image b's filter gradient [k, crs] into {@code out}, by dot products of runs (stride 1 along rows). */
+    private void filterGradientByRuns(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
+                                      boolean parallel) {
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
+        ImagePatches patches = ImagePatches.of(in, b, g);
+        int bStep = g.spec().strideH() * patches.wp();
+        int blocks = (k + 3) / 4;
+        java.util.function.IntConsumer outChannels = block -> {
+            int[] aOffs = new int[4], bOffs = new int[4];
+            int o0 = block * 4, ni = Math.min(4, k - o0);
+            for (int i = 0; i < 4; i++) {
+                aOffs[i] = (b * k + Math.min(o0 + i, k - 1)) * p; // repeat the last row to fill four
+            }
+            for (int t0 = 0; t0 < crs; t0 += 4) {
+                int nj = Math.min(4, crs - t0);
+                for (int j = 0; j < 4; j++) {
+                    bOffs[j] = patches.tapOffset(Math.min(t0 + j, crs - 1));
+                }
+                gemm.kernels().dot4x4(gradOut, aOffs, g.outW(), patches.padded(), bOffs, bStep, g.outH(), g.outW(),
+                        ni, nj, out, outOff + o0 * crs + t0, crs);
+            }
+        };
+        if (parallel) {
+            pool.forEach(blocks, outChannels);
+        } else {
+            for (int block = 0; block < blocks; block++) {
+                outChannels.accept(block);
+            }
+        }
+    }
+
+    /** Image b's filter gradient transposed, [crs, k], into {@code out}, as a GEMM over packed patches. */
+    private void filterGradientByGemm(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
+                                      boolean parallel) {
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+        BlockSource patches = isPointwise(g) ? Gemm.Operand.of(in, b * g.c() * g.h() * g.w(), g.c(), p, false)
+                : ImagePatches.of(in, b, g);
+        PanelSource dOutT = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false).transposed();
+        multiply(parallel, crs, g.k(), p, patches, dOutT, out, outOff);
     }
 
     /** Work on one image; {@code parallel} says whether its GEMM should use the whole pool. */

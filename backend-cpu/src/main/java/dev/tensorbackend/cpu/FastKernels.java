@@ -27,6 +27,17 @@ interface FastKernels {
      */
     void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc);
 
+    /**
+     * Sixteen dot products, of four A rows with four B rows, each row made of {@code runs}
+     * runs of {@code len} floats, run y of A row i starting at {@code aOffs[i] + y * aStep}
+     * and of B row j at {@code bOffs[j] + y * bStep}. For i < ni and j < nj, adds the dot
+     * product of A row i and B row j to {@code out[outOff + i * outStride + j]}; the other
+     * rows (offsets repeated to fill four) are computed and dropped. Sums run in an order
+     * fixed by the arguments.
+     */
+    void dot4x4(float[] a, int[] aOffs, int aStep, float[] b, int[] bOffs, int bStep, int runs, int len,
+                int ni, int nj, float[] out, int outOff, int outStride);
+
     /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
     void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);
 

@@ -60,7 +60,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstR
     }
 
     /** Where tap (ch, i, j), numbered {@code (ch * r + i) * s + j}, reads for output position 0. */
-    private int tapOffset(int tap) {
+    int tapOffset(int tap) {
         int rs = g.r() * g.s();
         return (tap / rs * hp + tap % rs / g.s()) * wp + tap % g.s();
     }

@@ -68,6 +68,22 @@ final class ScalarKernels implements FastKernels {
     }
 
     @Override
+    public void dot4x4(float[] a, int[] aOffs, int aStep, float[] b, int[] bOffs, int bStep, int runs, int len,
+                       int ni, int nj, float[] out, int outOff, int outStride) {
+        for (int i = 0; i < ni; i++) {
+            for (int j = 0; j < nj; j++) {
+                float acc = 0;
+                for (int y = 0, ai = aOffs[i], bj = bOffs[j]; y < runs; y++, ai += aStep, bj += bStep) {
+                    for (int e = 0; e < len; e++) {
+                        acc += a[ai + e] * b[bj + e];
+                    }
+                }
+                out[outOff + i * outStride + j] += acc;
+            }
+        }
+    }
+
+    @Override
     public void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len) {
         for (int i = 0; i < len; i++) {
             out[o + i] = a[a0 + i] + b[b0 + i];

@@ -58,19 +58,22 @@ class FastConvTest {
     @Test
     void resultsRepeatBitForBitAndDoNotDependOnTheThreadCount() {
         Random rnd = new Random(5);
-        Case c = conv(5, 6, 13, 11, 7, 3, 3, new ConvSpec(1, 2, 1, 1));
-        Conv2dGeometry g = c.geometry();
-        float[] in = ErrorBound.random(rnd, c.input().size()), f = ErrorBound.random(rnd, c.filter().size());
-        float[] dOut = ErrorBound.random(rnd, g.outputShape().size());
-        for (FastKernels kernels : TestKernels.both()) {
-            FastConv threaded = new FastConv(new Gemm(kernels, TestKernels.THREE_THREADS));
-            FastConv single = new FastConv(new Gemm(kernels, TestKernels.ONE_THREAD));
-            float[][] first = {threaded.forward(in, f, g), threaded.backwardInput(dOut, f, g), threaded.backwardFilter(in, dOut, g)};
-            for (FastConv conv : List.of(threaded, single)) {
-                String who = kernels.name() + " " + (conv == single ? "1 thread" : "3 threads, repeated");
-                assertArrayEquals(first[0], conv.forward(in, f, g), who + ": forward");
-                assertArrayEquals(first[1], conv.backwardInput(dOut, f, g), who + ": backwardInput");
-                assertArrayEquals(first[2], conv.backwardFilter(in, dOut, g), who + ": backwardFilter");
+        // stride 1 along rows (in-place slivers, runs for the filter gradient), and stride 2 (packed, GEMM)
+        for (Case c : List.of(conv(5, 6, 13, 70, 7, 3, 3, ConvSpec.of(1, 1)), conv(5, 6, 13, 11, 7, 3, 3, new ConvSpec(1, 2, 1, 1)),
+                conv(1, 6, 13, 70, 9, 3, 3, ConvSpec.of(1, 1)))) {
+            Conv2dGeometry g = c.geometry();
+            float[] in = ErrorBound.random(rnd, c.input().size()), f = ErrorBound.random(rnd, c.filter().size());
+            float[] dOut = ErrorBound.random(rnd, g.outputShape().size());
+            for (FastKernels kernels : TestKernels.both()) {
+                FastConv threaded = new FastConv(new Gemm(kernels, TestKernels.THREE_THREADS));
+                FastConv single = new FastConv(new Gemm(kernels, TestKernels.ONE_THREAD));
+                float[][] first = {threaded.forward(in, f, g), threaded.backwardInput(dOut, f, g), threaded.backwardFilter(in, dOut, g)};
+                for (FastConv conv : List.of(threaded, single)) {
+                    String who = kernels.name() + " " + c + " " + (conv == single ? "1 thread" : "3 threads, repeated");
+                    assertArrayEquals(first[0], conv.forward(in, f, g), who + ": forward");
+                    assertArrayEquals(first[1], conv.backwardInput(dOut, f, g), who + ": backwardInput");
+                    assertArrayEquals(first[2], conv.backwardFilter(in, dOut, g), who + ": backwardFilter");
+                }
             }
         }
     }
