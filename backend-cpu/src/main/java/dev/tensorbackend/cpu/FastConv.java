@@ -49,7 +49,8 @@ final class FastConv {
     }
 
     float[] backwardInput(float[] gradOut, float[] filter, Conv2dGeometry g) {
-        if (g.spec().strideH() == 1 && g.spec().strideW() == 1 && g.spec().padH() < g.r() && g.spec().padW() < g.s()) {
+        if (g.spec().strideH() == 1 && g.spec().strideW() == 1 && g.spec().padH() < g.r() && g.spec().padW() < g.s()
+                && g.h() > 0 && g.w() > 0) { // an empty image has no transposed geometry (its filter outgrows the padding)
             return backwardInputAsConvolution(gradOut, filter, g);
         }
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();

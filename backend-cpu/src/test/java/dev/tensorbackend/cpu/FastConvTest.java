@@ -40,7 +40,8 @@ class FastConvTest {
             conv(2, 16, 24, 24, 32, 3, 3, ConvSpec.of(1, 1)),        // fewer images than threads: each GEMM split
             conv(0, 2, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // empty batch
             conv(2, 0, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // no input channels
-            conv(2, 2, 4, 4, 0, 3, 3, ConvSpec.of(1, 1)));           // no output channels
+            conv(2, 2, 4, 4, 0, 3, 3, ConvSpec.of(1, 1)),            // no output channels
+            conv(2, 2, 0, 3, 3, 3, 3, ConvSpec.of(1, 2)));           // empty image rows, the padding makes outputs
 
     @Test
     void forwardAndBothGradientsMatchTheReference() {
