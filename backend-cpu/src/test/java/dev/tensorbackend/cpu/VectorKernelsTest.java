@@ -5,9 +5,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 /**
- * Both Vector API micro-kernels on their own, against a plain triple loop: the GEMM tests
- * reach only the one this machine's vector width selects (8 rows with 512-bit vectors, 6
- * otherwise), and the other must be right wherever it runs.
+ * Kernels on their own, against plain loops: both Vector API micro-kernels (the GEMM tests
+ * reach only the one this machine's vector width selects, 8 rows with 512-bit vectors, 6
+ * otherwise, and the other must be right wherever it runs), and the dot products of runs.
  */
 class VectorKernelsTest {
 
@@ -23,6 +23,42 @@ class VectorKernelsTest {
     @Test
     void sixRowKernelMatchesPlainLoops() {
         check(6, VectorKernels::microKernel6);
+    }
+
+    /** The run-wise dot products of the filter gradient, both kernel sets, with partial blocks and vector tails. */
+    @Test
+    void dotProductsOfRunsMatchPlainLoops() {
+        Random rnd = new Random(21);
+        for (FastKernels kernels : TestKernels.both()) {
+            for (int len : new int[] {1, 15, 16, 40, 64}) {
+                int runs = 3, aStep = len + 2, bStep = len + 5;
+                float[] a = ErrorBound.random(rnd, 4 * runs * aStep + 10), b = ErrorBound.random(rnd, 4 * runs * bStep + 10);
+                int[] aOffs = {1, runs * aStep + 2, 2 * runs * aStep + 3, 3 * runs * aStep + 4};
+                int[] bOffs = {3 * runs * bStep, 5, runs * bStep + 7, 2 * runs * bStep + 1};
+                for (int[] valid : new int[][] {{4, 4}, {3, 2}, {1, 4}}) {
+                    int ni = valid[0], nj = valid[1], outStride = 6;
+                    float[] out = ErrorBound.random(rnd, 4 * outStride), expected = out.clone(), magnitude = new float[out.length];
+                    for (int i = 0; i < ni; i++) {
+                        for (int j = 0; j < nj; j++) {
+                            double acc = 0, mag = 0;
+                            for (int y = 0; y < runs; y++) {
+                                for (int e = 0; e < len; e++) {
+                                    double prod = (double) a[aOffs[i] + y * aStep + e] * b[bOffs[j] + y * bStep + e];
+                                    acc += prod;
+                                    mag += Math.abs(prod);
+                                }
+                            }
+                            expected[i * outStride + j] = (float) (out[i * outStride + j] + acc);
+                            magnitude[i * outStride + j] = (float) (Math.abs(out[i * outStride + j]) + mag);
+                        }
+                    }
+                    kernels.dot4x4(a, aOffs, aStep, b, bOffs, bStep, runs, len, ni, nj, out, 0, outStride);
+                    // runs * len products plus the add onto out; entries outside ni x nj untouched (bound 0)
+                    ErrorBound.assertWithin(kernels.name() + " dot4x4 len " + len + " valid " + ni + "x" + nj,
+                            expected, out, magnitude, runs * len + 1);
+                }
+            }
+        }
     }
 
     private static void check(int mr, MicroKernel kernel) {
