@@ -10,9 +10,9 @@ final class FastOps {
     /** Elements per task for memory-bound ops: large enough that a task outweighs its hand-off. */
     private static final int CHUNK = 1 << 15;
     /**
-     * Elements summed in float before the block total joins a double: within a block the
-     * error stays near (block / lanes + lanes) float roundings, as a double sum would not
-     * notice; across blocks it does not grow.
+     * Elements summed in float (in SIMD lanes) before each block's total is added in double:
+     * a block gathers about block / lanes + lanes float roundings, and adding the totals in
+     * double adds nothing noticeable however long the array.
      */
     static final int SUM_BLOCK = 1024;
 
