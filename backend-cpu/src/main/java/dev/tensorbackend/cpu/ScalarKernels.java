@@ -70,15 +70,39 @@ final class ScalarKernels implements FastKernels {
     @Override
     public void dot4x4(float[] a, int[] aOffs, int aStep, float[] b, int[] bOffs, int bStep, int runs, int len,
                        int ni, int nj, float[] out, int outOff, int outStride) {
+        // 16 accumulators: each loaded value is used four times
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+        float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+        float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int y = 0; y < runs; y++) {
+            int ai0 = aOffs[0] + y * aStep, ai1 = aOffs[1] + y * aStep, ai2 = aOffs[2] + y * aStep, ai3 = aOffs[3] + y * aStep;
+            int bj0 = bOffs[0] + y * bStep, bj1 = bOffs[1] + y * bStep, bj2 = bOffs[2] + y * bStep, bj3 = bOffs[3] + y * bStep;
+            for (int e = 0; e < len; e++) {
+                float a0 = a[ai0 + e], a1 = a[ai1 + e], a2 = a[ai2 + e], a3 = a[ai3 + e];
+                float b0 = b[bj0 + e], b1 = b[bj1 + e], b2 = b[bj2 + e], b3 = b[bj3 + e];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c02 += a0 * b2;
+                c03 += a0 * b3;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+                c12 += a1 * b2;
+                c13 += a1 * b3;
+                c20 += a2 * b0;
+                c21 += a2 * b1;
+                c22 += a2 * b2;
+                c23 += a2 * b3;
+                c30 += a3 * b0;
+                c31 += a3 * b1;
+                c32 += a3 * b2;
+                c33 += a3 * b3;
+            }
+        }
+        float[] sums = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
         for (int i = 0; i < ni; i++) {
             for (int j = 0; j < nj; j++) {
-                float acc = 0;
-                for (int y = 0, ai = aOffs[i], bj = bOffs[j]; y < runs; y++, ai += aStep, bj += bStep) {
-                    for (int e = 0; e < len; e++) {
-                        acc += a[ai + e] * b[bj + e];
-                    }
-                }
-                out[outOff + i * outStride + j] += acc;
+                out[outOff + i * outStride + j] += sums[i * 4 + j];
             }
         }
     }
