@@ -1,0 +1,317 @@
+package dev.tensorbackend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+import dev.tensorbackend.api.AbstractBackend;
+import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.Conv2dGeometry;
+import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA backend: tensors live in device memory and every op is one of our kernels (or
+ * cuBLAS for matmul when asked for), queued on the default stream. Data crosses the bus only
+ * in {@link #upload} and {@link #download}. Each tensor's memory is freed when it is closed,
+ * and {@link #close()} frees whatever is still open.
+ *
+ * <p>System properties, read when the backend is created: {@value #MATMUL_PROPERTY}
+ * ({@code kernel}, the default, or {@code cublas}) and {@value #DEBUG_PROPERTY} ({@code true}:
+ * synchronise after every launch so a failing kernel is named).
+ */
+public final class CudaBackend extends AbstractBackend<CudaTensor> {
+    public static final String NAME = "cuda";
+    public static final String DEBUG_PROPERTY = "tensor.cuda.debug";
+    public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
+
+    private final CudaContext context;
+    private final DeviceMemory memory = new DeviceMemory();
+    private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final MatmulLauncher matmul;
+    private final Conv2dLauncher conv2d;
+    private final SoftmaxLauncher softmax;
+    private final ElementwiseLauncher elementwise;
+    private final CublasMatmul cublas;
+    private boolean closed;
+
+    private CudaBackend(CudaContext context, CublasMatmul cublas) {
+        super(CudaTensor.class);
+        this.context = context;
+        this.cublas = cublas;
+        this.matmul = new MatmulLauncher(context);
+        this.conv2d = new Conv2dLauncher(context);
+        this.softmax = new SoftmaxLauncher(context);
+        this.elementwise = new ElementwiseLauncher(context);
+    }
+
+    /** Opens device 0 with the given kernels; {@code err} hears about a cuBLAS fallback. */
+    static CudaBackend open(PtxResources ptx, Properties properties, PrintStream err) {
+        MatmulPath path = MatmulPath.parse(properties.getProperty(MATMUL_PROPERTY));
+        boolean debug = Boolean.parseBoolean(properties.getProperty(DEBUG_PROPERTY));
+        CudaContext context;
+        try {
+            context = CudaContext.open(ptx, debug);
+        } catch (CudaException e) {
+            throw new BackendException("cuda: opening device 0 failed: " + e.getMessage(), e);
+        }
+        CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err) : null;
+        return new CudaBackend(context, cublas);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The matmul code in use: CUBLAS only when asked for and available. */
+    public String matmulPath() {
+        return (cublas != null ? MatmulPath.CUBLAS : MatmulPath.KERNEL).name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Device allocations this backend holds now (tensors not yet closed). */
+    public int liveAllocations() {
+        return memory.liveCount();
+    }
+
+    public long liveBytes() {
+        return memory.liveBytes();
+    }
+
+    // ---- memory --------------------------------------------------------------------------
+
+    /** A tensor whose contents the caller's kernel writes completely. */
+    private CudaTensor newTensor(Shape shape, String forWhat) {
+        if (closed) {
+            throw new BackendException(forWhat + ": the cuda backend was closed");
+        }
+        context.makeCurrent();
+        CudaTensor t = new CudaTensor(this, shape, memory.allocateFloats(shape.size(), forWhat + " " + shape));
+        live.add(t);
+        return t;
+    }
+
+    void release(CudaTensor t) {
+        if (live.remove(t)) {
+            context.makeCurrent();
+            memory.free(t.pointer());
+        }
+    }
+
+    @Override
+    protected CudaTensor allocate(Shape shape, float[] data) {
+        CudaTensor t = newTensor(shape, "upload");
+        if (data.length > 0) {
+            cuMemcpyHtoD(t.pointer(), Pointer.to(data), t.bytes());
+        }
+        return t;
+    }
+
+    @Override
+    protected CudaTensor allocateZeros(Shape shape) {
+        CudaTensor t = newTensor(shape, "zeros");
+        if (shape.size() > 0) {
+            cuMemsetD32(t.pointer(), 0, shape.size());
+        }
+        return t;
+    }
+
+    @Override
+    protected float[] read(CudaTensor t) {
+        context.makeCurrent();
+        float[] out = new float[t.size()];
+        if (out.length > 0) {
+            try {
+                cuMemcpyDtoH(Pointer.to(out), t.pointer(), t.bytes());
+            } catch (CudaException e) {
+                throw context.asyncFailure("download of " + t.shape(), e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected CudaTensor copyAs(CudaTensor x, Shape shape) {
+        CudaTensor t = newTensor(shape, "reshape");
+        if (t.size() > 0) {
+            cuMemcpyDtoD(t.pointer(), x.pointer(), t.bytes());
+        }
+        return t;
+    }
+
+    // ---- ops -----------------------------------------------------------------------------
+
+    @Override
+    protected CudaTensor doMatmul(CudaTensor a, CudaTensor b, MatmulDims dims) {
+        if (cublas != null && MatmulLauncher.hasWork(dims)) {
+            if (dims.k() == 0) {
+                return allocateZeros(dims.outShape());
+            }
+            CudaTensor c = newTensor(dims.outShape(), "matmul");
+            cublas.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+            return c;
+        }
+        CudaTensor c = newTensor(dims.outShape(), "matmul");
+        matmul.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+        return c;
+    }
+
+    @Override
+    protected CudaTensor doConv2d(CudaTensor input, CudaTensor filter, Conv2dGeometry g) {
+        CudaTensor out = newTensor(g.outputShape(), "conv2d");
+        conv2d.forward(input.pointer(), filter.pointer(), out.pointer(), g);
+        return out;
+    }
+
+    @Override
+    protected CudaTensor doConv2dBackwardInput(CudaTensor gradOutput, CudaTensor filter, Conv2dGeometry g) {
+        CudaTensor gradInput = newTensor(g.inputShape(), "conv2dBackwardInput");
+        conv2d.backwardInput(gradOutput.pointer(), filter.pointer(), gradInput.pointer(), g);
+        return gradInput;
+    }
+
+    @Override
+    protected CudaTensor doConv2dBackwardFilter(CudaTensor input, CudaTensor gradOutput, Conv2dGeometry g) {
+        CudaTensor gradFilter = newTensor(g.filterShape(), "conv2dBackwardFilter");
+        conv2d.backwardFilter(input.pointer(), gradOutput.pointer(), gradFilter.pointer(), g);
+        return gradFilter;
+    }
+
+    @Override
+    protected CudaTensor doSoftmax(CudaTensor x, int rows, int cols) {
+        CudaTensor y = newTensor(x.shape(), "softmax");
+        softmax.forward(x.pointer(), y.pointer(), rows, cols);
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doSoftmaxBackward(CudaTensor y, CudaTensor gradY, int rows, int cols) {
+        CudaTensor dx = newTensor(y.shape(), "softmaxBackward");
+        softmax.backward(y.pointer(), gradY.pointer(), dx.pointer(), rows, cols);
+        return dx;
+    }
+
+    @Override
+    protected CudaTensor doAddBias(CudaTensor x, CudaTensor bias, int outer, int len, int inner) {
+        CudaTensor y = newTensor(x.shape(), "addBias");
+        elementwise.addBias(x.pointer(), bias.pointer(), y.pointer(), outer, len, inner);
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doSumToAxis(CudaTensor x, int outer, int len, int inner) {
+        CudaTensor out = newTensor(Shape.of(len), "sumToAxis");
+        elementwise.sumToAxis(x.pointer(), out.pointer(), outer, len, inner);
+        return out;
+    }
+
+    @Override
+    protected CudaTensor doRelu(CudaTensor x) {
+        CudaTensor y = newTensor(x.shape(), "relu");
+        elementwise.relu(x.pointer(), y.pointer(), x.size());
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doReluBackward(CudaTensor x, CudaTensor gradY) {
+        CudaTensor gradX = newTensor(x.shape(), "reluBackward");
+        elementwise.reluBackward(x.pointer(), gradY.pointer(), gradX.pointer(), x.size());
+        return gradX;
+    }
+
+    @Override
+    protected CudaTensor doAdd(CudaTensor a, CudaTensor b) {
+        CudaTensor c = newTensor(a.shape(), "add");
+        elementwise.add(a.pointer(), b.pointer(), c.pointer(), a.size());
+        return c;
+    }
+
+    @Override
+    protected CudaTensor doMul(CudaTensor a, CudaTensor b) {
+        CudaTensor c = newTensor(a.shape(), "mul");
+        elementwise.mul(a.pointer(), b.pointer(), c.pointer(), a.size());
+        return c;
+    }
+
+    @Override
+    protected CudaTensor doScale(CudaTensor x, float alpha) {
+        CudaTensor y = newTensor(x.shape(), "scale");
+        elementwise.scale(x.pointer(), y.pointer(), alpha, x.size());
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doSum(CudaTensor x) {
+        if (x.size() == 0) {
+            return allocateZeros(Shape.scalar());
+        }
+        CudaTensor out = newTensor(Shape.scalar(), "sum");
+        int partials = ElementwiseLauncher.sumPartials(x.size());
+        CUdeviceptr scratch = partials > 1 ? memory.allocateFloats(partials, "sum partials") : null;
+        try {
+            elementwise.sum(x.pointer(), scratch, out.pointer(), x.size());
+        } finally {
+            if (scratch != null) {
+                memory.free(scratch); // cuMemFree waits for the kernels that still read it
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected void doAxpy(float alpha, CudaTensor x, CudaTensor y) {
+        context.makeCurrent();
+        elementwise.axpy(alpha, x.pointer(), y.pointer(), x.size());
+    }
+
+    @Override
+    public void synchronize() {
+        if (!closed) {
+            context.makeCurrent();
+            context.synchronize("synchronize");
+        }
+    }
+
+    /** Frees every tensor still open (they become closed tensors), unloads the kernels, releases the device. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            context.makeCurrent();
+            for (CudaTensor t : new ArrayList<>(live)) {
+                t.close();
+            }
+            if (cublas != null) {
+                cublas.close();
+            }
+        } finally {
+            closed = true;
+            context.close();
+        }
+    }
+
+    /** Kernels each op of the Backend interface launches, by hook; the source test checks this map. */
+    static List<String> kernelsOf(String module) {
+        return switch (module) {
+            case MatmulLauncher.MODULE -> MatmulLauncher.KERNELS;
+            case Conv2dLauncher.MODULE -> Conv2dLauncher.KERNELS;
+            case SoftmaxLauncher.MODULE -> SoftmaxLauncher.KERNELS;
+            case ElementwiseLauncher.MODULE -> ElementwiseLauncher.KERNELS;
+            default -> throw new IllegalArgumentException("no launcher for module " + module);
+        };
+    }
+}
