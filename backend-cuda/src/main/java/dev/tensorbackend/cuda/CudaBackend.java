@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
@@ -304,7 +305,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         }
     }
 
-    /** Kernels each op of the Backend interface launches, by hook; the source test checks this map. */
+    /** The kernels of each launcher's module, for the tests that hold them to the .cu sources. */
     static List<String> kernelsOf(String module) {
         return switch (module) {
             case MatmulLauncher.MODULE -> MatmulLauncher.KERNELS;
@@ -313,5 +314,40 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             case ElementwiseLauncher.MODULE -> ElementwiseLauncher.KERNELS;
             default -> throw new IllegalArgumentException("no launcher for module " + module);
         };
+    }
+
+    /**
+     * Which kernels ({@code module:kernel}) serve each Backend method; an empty list means a
+     * driver copy or memset does the work. A test checks it names every op of the interface
+     * and only kernels that exist in the .cu files.
+     */
+    static final Map<String, List<String>> KERNELS_BY_OP = Map.ofEntries(
+            Map.entry("upload", List.of()),
+            Map.entry("zeros", List.of()),
+            Map.entry("download", List.of()),
+            Map.entry("reshape", List.of()),
+            Map.entry("synchronize", List.of()),
+            Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILED))),
+            Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD))),
+            Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT))),
+            Map.entry("conv2dBackwardFilter", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER))),
+            Map.entry("softmax", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_WARP),
+                    k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_BLOCK))),
+            Map.entry("softmaxBackward", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_WARP),
+                    k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_BLOCK))),
+            Map.entry("addBias", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.ADD_BIAS))),
+            Map.entry("sumToAxis", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.SUM_TO_AXIS))),
+            Map.entry("relu", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.RELU_FORWARD))),
+            Map.entry("reluBackward", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.RELU_BACKWARD))),
+            Map.entry("add", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.ADD))),
+            Map.entry("mul", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.MUL))),
+            Map.entry("scale", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.SCALE))),
+            Map.entry("sum", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.SUM_BLOCKS))),
+            Map.entry("axpy", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.AXPY))),
+            // the interface's default sgdUpdate is axpy(-learningRate, grad, param)
+            Map.entry("sgdUpdate", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.AXPY))));
+
+    private static String k(String module, String kernel) {
+        return module + ":" + kernel;
     }
 }
