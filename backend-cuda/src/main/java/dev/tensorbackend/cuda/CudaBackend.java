@@ -1,10 +1,5 @@
 package dev.tensorbackend.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuMemsetD32;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,7 +15,6 @@ import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.MatmulDims;
 import dev.tensorbackend.api.Shape;
 import jcuda.CudaException;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -38,8 +32,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public static final String DEBUG_PROPERTY = "tensor.cuda.debug";
     public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
 
-    private final CudaContext context;
-    private final DeviceMemory memory = new DeviceMemory();
+    private final Device device;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final MatmulLauncher matmul;
     private final Conv2dLauncher conv2d;
@@ -48,14 +41,19 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     private final CublasMatmul cublas;
     private boolean closed;
 
-    private CudaBackend(CudaContext context, CublasMatmul cublas) {
+    private CudaBackend(Device device, CublasMatmul cublas) {
         super(CudaTensor.class);
-        this.context = context;
+        this.device = device;
         this.cublas = cublas;
-        this.matmul = new MatmulLauncher(context);
-        this.conv2d = new Conv2dLauncher(context);
-        this.softmax = new SoftmaxLauncher(context);
-        this.elementwise = new ElementwiseLauncher(context);
+        this.matmul = new MatmulLauncher(device);
+        this.conv2d = new Conv2dLauncher(device);
+        this.softmax = new SoftmaxLauncher(device);
+        this.elementwise = new ElementwiseLauncher(device);
+    }
+
+    /** The backend on another device (tests: the kernels executed on the CPU); matmul by our kernel. */
+    static CudaBackend on(Device device) {
+        return new CudaBackend(device, null);
     }
 
     /** Opens device 0 with the given kernels; {@code err} hears about a cuBLAS fallback. */
@@ -84,11 +82,11 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     /** Device allocations this backend holds now (tensors not yet closed). */
     public int liveAllocations() {
-        return memory.liveCount();
+        return device.liveAllocations();
     }
 
     public long liveBytes() {
-        return memory.liveBytes();
+        return device.liveBytes();
     }
 
     // ---- memory --------------------------------------------------------------------------
@@ -98,16 +96,17 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         if (closed) {
             throw new BackendException(forWhat + ": the cuda backend was closed");
         }
-        context.makeCurrent();
-        CudaTensor t = new CudaTensor(this, shape, memory.allocateFloats(shape.size(), forWhat + " " + shape));
+        device.makeCurrent();
+        CUdeviceptr p = shape.size() == 0 ? new CUdeviceptr() : device.allocate(shape.size(), forWhat + " " + shape);
+        CudaTensor t = new CudaTensor(this, shape, p);
         live.add(t);
         return t;
     }
 
     void release(CudaTensor t) {
-        if (live.remove(t)) {
-            context.makeCurrent();
-            memory.free(t.pointer());
+        if (live.remove(t) && t.size() > 0) {
+            device.makeCurrent();
+            device.free(t.pointer());
         }
     }
 
@@ -115,7 +114,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     protected CudaTensor allocate(Shape shape, float[] data) {
         CudaTensor t = newTensor(shape, "upload");
         if (data.length > 0) {
-            cuMemcpyHtoD(t.pointer(), Pointer.to(data), t.bytes());
+            device.copyToDevice(t.pointer(), data);
         }
         return t;
     }
@@ -124,21 +123,17 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     protected CudaTensor allocateZeros(Shape shape) {
         CudaTensor t = newTensor(shape, "zeros");
         if (shape.size() > 0) {
-            cuMemsetD32(t.pointer(), 0, shape.size());
+            device.fillWithZeros(t.pointer(), shape.size());
         }
         return t;
     }
 
     @Override
     protected float[] read(CudaTensor t) {
-        context.makeCurrent();
+        device.makeCurrent();
         float[] out = new float[t.size()];
         if (out.length > 0) {
-            try {
-                cuMemcpyDtoH(Pointer.to(out), t.pointer(), t.bytes());
-            } catch (CudaException e) {
-                throw context.asyncFailure("download of " + t.shape(), e);
-            }
+            device.copyToHost(out, t.pointer(), "download of " + t.shape());
         }
         return out;
     }
@@ -147,7 +142,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     protected CudaTensor copyAs(CudaTensor x, Shape shape) {
         CudaTensor t = newTensor(shape, "reshape");
         if (t.size() > 0) {
-            cuMemcpyDtoD(t.pointer(), x.pointer(), t.bytes());
+            device.copyOnDevice(t.pointer(), x.pointer(), t.size());
         }
         return t;
     }
@@ -260,12 +255,12 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         }
         CudaTensor out = newTensor(Shape.scalar(), "sum");
         int partials = ElementwiseLauncher.sumPartials(x.size());
-        CUdeviceptr scratch = partials > 1 ? memory.allocateFloats(partials, "sum partials") : null;
+        CUdeviceptr scratch = partials > 1 ? device.allocate(partials, "sum partials") : null;
         try {
             elementwise.sum(x.pointer(), scratch, out.pointer(), x.size());
         } finally {
             if (scratch != null) {
-                memory.free(scratch); // cuMemFree waits for the kernels that still read it
+                device.free(scratch); // cuMemFree waits for the kernels that still read it
             }
         }
         return out;
@@ -273,15 +268,15 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     @Override
     protected void doAxpy(float alpha, CudaTensor x, CudaTensor y) {
-        context.makeCurrent();
+        device.makeCurrent();
         elementwise.axpy(alpha, x.pointer(), y.pointer(), x.size());
     }
 
     @Override
     public void synchronize() {
         if (!closed) {
-            context.makeCurrent();
-            context.synchronize("synchronize");
+            device.makeCurrent();
+            device.synchronize("synchronize");
         }
     }
 
@@ -292,7 +287,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             return;
         }
         try {
-            context.makeCurrent();
+            device.makeCurrent();
             for (CudaTensor t : new ArrayList<>(live)) {
                 t.close();
             }
@@ -301,7 +296,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             }
         } finally {
             closed = true;
-            context.close();
+            device.close();
         }
     }
 

@@ -9,6 +9,10 @@ import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
@@ -19,6 +23,7 @@ import java.util.Map;
 
 import dev.tensorbackend.api.BackendException;
 import jcuda.CudaException;
+import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
@@ -32,11 +37,12 @@ import jcuda.driver.JCudaDriver;
  * synchronisation, so an error is reported with the name of the kernel that caused it
  * instead of surfacing at some later call.
  */
-final class CudaContext implements KernelRunner, AutoCloseable {
+final class CudaContext implements Device, AutoCloseable {
     private final CUdevice device;
     private final CUcontext context;
     private final Map<String, CUmodule> modules;
     private final Map<String, CUfunction> functions = new HashMap<>();
+    private final DeviceMemory memory = new DeviceMemory();
     private final boolean debug;
     private boolean closed;
 
@@ -71,7 +77,8 @@ final class CudaContext implements KernelRunner, AutoCloseable {
     }
 
     /** Backends are not thread-safe, but the thread that uses one need not be the one that made it. */
-    void makeCurrent() {
+    @Override
+    public void makeCurrent() {
         cuCtxSetCurrent(context);
     }
 
@@ -106,8 +113,53 @@ final class CudaContext implements KernelRunner, AutoCloseable {
         }
     }
 
+    @Override
+    public CUdeviceptr allocate(long floats, String forWhat) {
+        return memory.allocateFloats(floats, forWhat);
+    }
+
+    @Override
+    public void free(CUdeviceptr p) {
+        memory.free(p);
+    }
+
+    @Override
+    public void copyToDevice(CUdeviceptr dst, float[] src) {
+        cuMemcpyHtoD(dst, Pointer.to(src), (long) src.length * Float.BYTES);
+    }
+
+    @Override
+    public void copyToHost(float[] dst, CUdeviceptr src, String what) {
+        try {
+            cuMemcpyDtoH(Pointer.to(dst), src, (long) dst.length * Float.BYTES);
+        } catch (CudaException e) {
+            throw asyncFailure(what, e);
+        }
+    }
+
+    @Override
+    public void copyOnDevice(CUdeviceptr dst, CUdeviceptr src, long floats) {
+        cuMemcpyDtoD(dst, src, floats * Float.BYTES);
+    }
+
+    @Override
+    public void fillWithZeros(CUdeviceptr p, long floats) {
+        cuMemsetD32(p, 0, floats);
+    }
+
+    @Override
+    public int liveAllocations() {
+        return memory.liveCount();
+    }
+
+    @Override
+    public long liveBytes() {
+        return memory.liveBytes();
+    }
+
     /** Waits for queued work; an asynchronous kernel error surfaces here. */
-    void synchronize(String op) {
+    @Override
+    public void synchronize(String op) {
         try {
             cuCtxSynchronize();
         } catch (CudaException e) {
