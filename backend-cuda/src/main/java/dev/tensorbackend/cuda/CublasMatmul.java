@@ -59,11 +59,11 @@ final class CublasMatmul implements AutoCloseable {
     }
 
     private static String reason(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        if (message.contains("libcublas.so")) {
-            return "libcublas.so.12 not found; JCublas 12.6 needs a CUDA 12 cuBLAS";
+        String missing = CudaProbe.missingLibrary(e.getMessage());
+        if (missing != null) {
+            return missing + " not found; JCublas 12.6 needs a CUDA 12 cuBLAS";
         }
-        return CudaProbe.oneLine(message);
+        return CudaProbe.oneLine(e.getMessage());
     }
 
     /** The cuBLAS arguments for one product, kept apart from the call so a test can check them. */

@@ -59,10 +59,26 @@ final class CudaProbe {
 
     private static String driverLibraryProblem(LinkageError e) {
         String message = String.valueOf(e.getMessage());
-        if (message.contains("libcuda.so")) {
+        String missing = missingLibrary(message);
+        if (missing != null && missing.startsWith("libcuda.so")) {
             return "libcuda.so.1 not found: no NVIDIA driver is installed on this machine";
         }
+        if (missing != null) {
+            return "the JCuda driver binding could not be loaded: " + missing + " not found";
+        }
         return "the JCuda driver binding could not be loaded: " + oneLine(message);
+    }
+
+    private static final java.util.regex.Pattern CANNOT_OPEN =
+            java.util.regex.Pattern.compile("(lib[\\w.+-]+\\.so[\\w.]*): cannot open shared object file");
+
+    /**
+     * The shared library the dynamic linker could not find, from JCuda's several-line load
+     * error ("...: libcuda.so.1: cannot open shared object file ..."), or null.
+     */
+    static String missingLibrary(String message) {
+        java.util.regex.Matcher m = CANNOT_OPEN.matcher(String.valueOf(message));
+        return m.find() ? m.group(1) : null;
     }
 
     private static boolean is(CudaException e, String code) {

@@ -69,6 +69,16 @@ class CudaProbeTest {
     }
 
     @Test
+    void anotherMissingLibraryIsNamed() {
+        ScriptedDriver d = new ScriptedDriver();
+        d.link = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+                + "/tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libstdc++.so.6: cannot open shared object file\n");
+        assertOneLineReason("the JCuda driver binding could not be loaded: libstdc++.so.6 not found", CudaProbe.check(BUILT_BY_13, d));
+        assertEquals("libcublas.so.12", CudaProbe.missingLibrary(
+                "x\n/tmp/libJCublas2-12.6.0-linux-x86_64.so: libcublas.so.12: cannot open shared object file: No such file"));
+    }
+
+    @Test
     void otherLinkErrorsAreQuotedOnOneLine() {
         ScriptedDriver d = new ScriptedDriver();
         d.link = new UnsatisfiedLinkError("no JCudaDriver for this platform\nsecond line");

@@ -30,9 +30,14 @@ final class CudaSources {
     private CudaSources() {
     }
 
+    /** Maven passes the folder; run from the project root (the device bundle) or the module, it is found too. */
     static Path directory() {
-        String dir = System.getProperty("cuda.sources", "src/main/cuda");
-        return Path.of(dir);
+        String dir = System.getProperty("cuda.sources");
+        if (dir != null) {
+            return Path.of(dir);
+        }
+        Path module = Path.of("src/main/cuda");
+        return Files.isDirectory(module) ? module : Path.of("backend-cuda/src/main/cuda");
     }
 
     /** The stems of the .cu files ("matmul", ...). */

@@ -46,7 +46,7 @@ final class EmulatedDevice implements Device {
         String path = System.getProperty("kernel.server", "target/cuda-emulation/kernel_server");
         Path server = Path.of(path);
         assumeTrue(Files.isExecutable(server), () -> "kernel emulator not built at " + server
-                + " (src/test/cuda-emulation/run.sh needs g++ on the PATH)");
+                + " (backend-cuda's Maven build makes it with g++, by src/test/cuda-emulation/run.sh)");
         return server;
     }
 
