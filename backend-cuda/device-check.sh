@@ -17,10 +17,10 @@ step diag $b diag
 step test-cuda env JAVA_OPTS="-Dtensor.backend=cuda" $b test
 # the CUDA suites again on the cuBLAS path (falls back to the kernel, saying so, without libcublas.so.12)
 step test-cublas env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.matmul=cublas" $b test \
-    --select-class dev.tensorbackend.cuda.CudaContractTest --select-class dev.tensorbackend.cuda.CudaCrossCheckTest
+    --include-classname 'dev\.tensorbackend\.cuda\.Cuda(Contract|CrossCheck)Test'
 # a failing kernel named by the debug property, if anything fails
 step test-cuda-debug env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.debug=true" $b test \
-    --select-class dev.tensorbackend.cuda.CudaContractTest
+    --include-classname 'dev\.tensorbackend\.cuda\.CudaContractTest'
 step pass-cuda $b java -Dtensor.backend=cuda dev.tensorbackend.network.Main --json
 step crosscheck $b java dev.tensorbackend.network.CrossCheckCommand
 cat "$out/summary.txt"
