@@ -217,8 +217,10 @@ public abstract class AbstractBackend<T extends Tensor> implements Backend {
             throw new BackendException(op + ": " + role + " must not be null");
         }
         if (t.backend() != this || !tensorClass.isInstance(t)) {
-            throw new BackendException(op + ": " + role + t.shape() + " belongs to backend '" + t.backend().name()
-                    + "', not to this '" + name() + "' backend; move it with download/upload first");
+            String owner = t.backend().name().equals(name()) ? "another '" + name() + "' backend instance"
+                    : "backend '" + t.backend().name() + "'";
+            throw new BackendException(op + ": " + role + t.shape() + " belongs to " + owner + ", not to this '"
+                    + name() + "' backend; move it with download and upload first");
         }
         if (t.isClosed()) {
             throw new BackendException(op + ": " + role + t.shape() + " was used after it was closed");

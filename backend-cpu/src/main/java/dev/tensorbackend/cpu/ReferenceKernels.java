@@ -32,30 +32,12 @@ final class ReferenceKernels {
         return c;
     }
 
+    /** out[b,o,y,x] = sum of in[b,ch,iy,ix] * f[o,ch,i,j] over the taps that land inside the input. */
     static float[] conv2d(float[] in, float[] f, Conv2dGeometry g) {
-        float[] out = new float[g.n() * g.k() * g.outH() * g.outW()];
-        for (int b = 0; b < g.n(); b++) {
-            for (int o = 0; o < g.k(); o++) {
-                for (int y = 0; y < g.outH(); y++) {
-                    for (int x = 0; x < g.outW(); x++) {
-                        double acc = 0;
-                        for (int ch = 0; ch < g.c(); ch++) {
-                            for (int i = 0; i < g.r(); i++) {
-                                for (int j = 0; j < g.s(); j++) {
-                                    int iy = y * g.spec().strideH() - g.spec().padH() + i;
-                                    int ix = x * g.spec().strideW() - g.spec().padW() + j;
-                                    if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
-                                        acc += (double) in[inputIndex(g, b, ch, iy, ix)] * f[filterIndex(g, o, ch, i, j)];
-                                    }
-                                }
-                            }
-                        }
-                        out[outputIndex(g, b, o, y, x)] = (float) acc;
-                    }
-                }
-            }
-        }
-        return out;
+        double[] acc = new double[g.n() * g.k() * g.outH() * g.outW()];
+        forEachTap(g, (b, o, y, x, ch, i, j, iy, ix) ->
+                acc[outputIndex(g, b, o, y, x)] += (double) in[inputIndex(g, b, ch, iy, ix)] * f[filterIndex(g, o, ch, i, j)]);
+        return toFloat(acc);
     }
 
     /** dInput[b,ch,iy,ix] = sum of dOut[b,o,y,x] * f[o,ch,i,j] over the outputs that read (iy,ix). */
@@ -79,7 +61,10 @@ final class ReferenceKernels {
         void visit(int b, int o, int y, int x, int ch, int i, int j, int iy, int ix);
     }
 
-    /** Visits every multiply of the forward convolution that touches the (unpadded) input. */
+    /**
+     * Visits every multiply of the convolution that touches the input (taps on the zero
+     * padding contribute nothing); all three passes are sums over these same multiplies.
+     */
     private static void forEachTap(Conv2dGeometry g, Tap tap) {
         for (int b = 0; b < g.n(); b++) {
             for (int o = 0; o < g.k(); o++) {

@@ -1,0 +1,451 @@
+package dev.tensorbackend.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every backend must do, checked without trusting any backend: values worked by hand,
+ * closed forms at odd sizes, adjoint identities between the convolution passes, every
+ * backward op against central finite differences of its forward op, and the errors for bad
+ * input. A backend's test subclasses this and supplies {@link #newBackend()}; a backend that
+ * may be unusable on the machine (CUDA) skips in {@code newBackend()} with the reason.
+ */
+public abstract class BackendContractTest {
+    /** Element-wise tolerance for results computed in float32 from small exact inputs. */
+    private static final Tolerance EXACTISH = new Tolerance(1e-5, 1e-5);
+
+    protected Backend backend;
+
+    protected abstract Backend newBackend();
+
+    @BeforeEach
+    void openBackend() {
+        backend = newBackend();
+    }
+
+    @AfterEach
+    void closeBackend() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    protected Tensor t(float[] data, int... dims) {
+        return backend.upload(Shape.of(dims), data);
+    }
+
+    protected static void assertClose(float[] expected, Tensor actual, Tolerance tol) {
+        Tolerance.Comparison c = tol.compare(expected, actual.toArray());
+        assertTrue(c.passed(), c.toString());
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return a;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    // ---- data movement -----------------------------------------------------------------------
+
+    @Test
+    void uploadDownloadRoundTripsAndCopies() {
+        float[] data = {1, -2, 3.5f, Float.NaN, Float.POSITIVE_INFINITY, -0f};
+        Tensor x = t(data, 2, 3);
+        data[0] = 99; // the tensor holds its own copy
+        assertArrayEquals(new float[] {1, -2, 3.5f, Float.NaN, Float.POSITIVE_INFINITY, -0f}, x.toArray());
+        assertEquals(Shape.of(2, 3), x.shape());
+    }
+
+    @Test
+    void zerosAndReshape() {
+        assertArrayEquals(new float[6], backend.zeros(Shape.of(3, 2)).toArray());
+        Tensor r = backend.reshape(t(new float[] {1, 2, 3, 4, 5, 6}, 2, 3), Shape.of(3, 1, 2));
+        assertEquals(Shape.of(3, 1, 2), r.shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, r.toArray());
+    }
+
+    @Test
+    void emptyTensorsRoundTrip() {
+        assertArrayEquals(new float[0], t(new float[0], 0, 5).toArray());
+        assertArrayEquals(new float[0], backend.zeros(Shape.of(4, 0)).toArray());
+    }
+
+    // ---- matmul --------------------------------------------------------------------------------
+
+    @Test
+    void matmulHandWorked() {
+        Tensor a = t(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor b = t(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);
+        // [1 2 3; 4 5 6] [7 8; 9 10; 11 12] = [58 64; 139 154]
+        assertClose(new float[] {58, 64, 139, 154}, backend.matmul(a, b), EXACTISH);
+        // a^T a: [1 4; 2 5; 3 6][1 2 3; 4 5 6] = [17 22 27; 22 29 36; 27 36 45]
+        assertClose(new float[] {17, 22, 27, 22, 29, 36, 27, 36, 45}, backend.matmul(a, true, a, false), EXACTISH);
+        // a a^T = [14 32; 32 77]
+        assertClose(new float[] {14, 32, 32, 77}, backend.matmul(a, false, a, true), EXACTISH);
+        // b^T a^T = (a b)^T = [58 139; 64 154]
+        assertClose(new float[] {58, 139, 64, 154}, backend.matmul(b, true, a, true), EXACTISH);
+    }
+
+    /**
+     * A of ones (m x k) times B with B[p][j] = (p + 2j) mod 7: each C[i][j] is the column sum
+     * of B, a closed form that needs no second implementation of matmul.
+     */
+    @Test
+    void matmulOddSizesClosedForm() {
+        int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {17, 1, 33}, {65, 31, 2}, {1, 130, 67}, {129, 67, 97}};
+        for (int[] s : sizes) {
+            int m = s[0], k = s[1], n = s[2];
+            float[] ones = new float[m * k];
+            java.util.Arrays.fill(ones, 1f);
+            float[] b = new float[k * n], bT = new float[n * k];
+            float[] expected = new float[m * n];
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < n; j++) {
+                    b[p * n + j] = (p + 2 * j) % 7;
+                    bT[j * k + p] = b[p * n + j];
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                float col = 0;
+                for (int p = 0; p < k; p++) {
+                    col += b[p * n + j];
+                }
+                for (int i = 0; i < m; i++) {
+                    expected[i * n + j] = col;
+                }
+            }
+            String at = m + "x" + k + "x" + n;
+            Tensor a = t(ones, m, k), aT = t(ones, k, m), tb = t(b, k, n), tbT = t(bT, n, k);
+            assertClose(expected, backend.matmul(a, tb), EXACTISH);
+            assertClose(expected, backend.matmul(aT, true, tb, false), EXACTISH);
+            assertClose(expected, backend.matmul(a, false, tbT, true), EXACTISH);
+            assertClose(expected, backend.matmul(aT, true, tbT, true), EXACTISH);
+            assertEquals(Shape.of(m, n), backend.matmul(a, tb).shape(), at);
+        }
+    }
+
+    @Test
+    void matmulBatchedAndBroadcast() {
+        // batch 0: identity, batch 1: 2 * identity, times one shared matrix
+        Tensor a = t(new float[] {1, 0, 0, 1, 2, 0, 0, 2}, 2, 2, 2);
+        Tensor w = t(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor c = backend.matmul(a, w);
+        assertEquals(Shape.of(2, 2, 2), c.shape());
+        assertClose(new float[] {1, 2, 3, 4, 2, 4, 6, 8}, c, EXACTISH);
+        // shared left operand times a batch: w^T times each batch entry
+        assertClose(new float[] {1, 3, 2, 4, 2, 6, 4, 8}, backend.matmul(w, true, a, false), EXACTISH);
+        // both batched, second transposed: a[b] a[b]^T
+        assertClose(new float[] {1, 0, 0, 1, 4, 0, 0, 4}, backend.matmul(a, false, a, true), EXACTISH);
+    }
+
+    @Test
+    void matmulZeroSizes() {
+        // k = 0: an empty sum is zero
+        assertArrayEquals(new float[6], backend.matmul(t(new float[0], 2, 0), t(new float[0], 0, 3)).toArray());
+        assertEquals(Shape.of(0, 3), backend.matmul(t(new float[0], 0, 4), t(new float[12], 4, 3)).shape());
+        assertEquals(Shape.of(0, 2, 2), backend.matmul(t(new float[0], 0, 2, 3), t(new float[6], 3, 2)).shape());
+    }
+
+    // ---- conv2d --------------------------------------------------------------------------------
+
+    @Test
+    void conv2dHandWorked() {
+        // 3x3 input, 2x2 filter, stride 1, no padding
+        Tensor x = t(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3);
+        Tensor f = t(new float[] {1, 0, 0, -1}, 1, 1, 2, 2);
+        // out[y][x] = in[y][x] - in[y+1][x+1] = -4 everywhere
+        assertClose(new float[] {-4, -4, -4, -4}, backend.conv2d(x, f, ConvSpec.of(1, 0)), EXACTISH);
+        // padding 1, stride 2: output 2x2 reads padded rows/cols {-1,0},{1,2}
+        // out[0][0] = 0 - in[0][0] = -1; out[0][1] = 0 - in[0][2] = -3; out[1][0] = 0 - in[2][0] = -7;
+        // out[1][1] = in[1][1] - in[2][2] = 5 - 9 = -4
+        Tensor y = backend.conv2d(x, f, ConvSpec.of(2, 1));
+        assertEquals(Shape.of(1, 1, 2, 2), y.shape());
+        assertClose(new float[] {-1, -3, -7, -4}, y, EXACTISH);
+    }
+
+    @Test
+    void conv2dChannelsAndBatchHandWorked() {
+        // batch 2, 2 input channels of 2x2, filter 1x1 mixing channels into 2 outputs
+        Tensor x = t(new float[] {1, 2, 3, 4, 10, 20, 30, 40, /* batch 1 */ -1, -2, -3, -4, 0, 0, 0, 1}, 2, 2, 2, 2);
+        Tensor f = t(new float[] {1, 1, /* out 1 */ 2, -1}, 2, 2, 1, 1);
+        Tensor y = backend.conv2d(x, f, ConvSpec.of(1, 0));
+        assertEquals(Shape.of(2, 2, 2, 2), y.shape());
+        assertClose(new float[] {11, 22, 33, 44, -8, -16, -24, -32, -1, -2, -3, -3, -2, -4, -6, -9}, y, EXACTISH);
+    }
+
+    /**
+     * The two backward passes are the adjoints of the forward pass:
+     * {@code <conv(x, f), g> = <x, dInput(g, f)> = <f, dFilter(x, g)>}, at odd sizes, strides and padding.
+     */
+    @Test
+    void conv2dBackwardPassesAreAdjointsOfForward() {
+        Random rnd = new Random(7);
+        int[][] cases = { // n, c, h, w, k, r, s, stride, pad
+                {1, 1, 1, 1, 1, 1, 1, 1, 0}, {2, 3, 7, 5, 4, 3, 2, 1, 1}, {1, 2, 9, 11, 3, 3, 3, 2, 1},
+                {3, 1, 6, 6, 2, 5, 1, 3, 2}, {1, 5, 13, 4, 1, 2, 4, 1, 0}};
+        for (int[] cs : cases) {
+            Shape in = Shape.of(cs[0], cs[1], cs[2], cs[3]), fs = Shape.of(cs[4], cs[1], cs[5], cs[6]);
+            ConvSpec spec = ConvSpec.of(cs[7], cs[8]);
+            Conv2dGeometry g = Conv2dGeometry.of("test", in, fs, spec);
+            float[] x = random(rnd, in.size()), f = random(rnd, fs.size()), go = random(rnd, g.outputShape().size());
+            Tensor tx = backend.upload(in, x), tf = backend.upload(fs, f), tg = backend.upload(g.outputShape(), go);
+            double forward = dot(backend.conv2d(tx, tf, spec).toArray(), go);
+            double viaInput = dot(x, backend.conv2dBackwardInput(tg, tf, in, spec).toArray());
+            double viaFilter = dot(f, backend.conv2dBackwardFilter(tx, tg, fs, spec).toArray());
+            String at = java.util.Arrays.toString(cs);
+            assertEquals(forward, viaInput, 1e-4 * (1 + Math.abs(forward)), at);
+            assertEquals(forward, viaFilter, 1e-4 * (1 + Math.abs(forward)), at);
+        }
+    }
+
+    @Test
+    void conv2dBackwardInputByFiniteDifferences() {
+        Random rnd = new Random(11);
+        Shape in = Shape.of(2, 2, 5, 4), fs = Shape.of(3, 2, 3, 2);
+        ConvSpec spec = new ConvSpec(2, 1, 1, 0);
+        Tensor f = backend.upload(fs, random(rnd, fs.size()));
+        float[] x = random(rnd, in.size());
+        Shape out = Conv2dGeometry.of("test", in, fs, spec).outputShape();
+        float[] w = random(rnd, out.size());
+        float[] analytic = backend.conv2dBackwardInput(backend.upload(out, w), f, in, spec).toArray();
+        checkFiniteDifferences("conv2dBackwardInput", x, w, analytic, xs -> backend.conv2d(backend.upload(in, xs), f, spec), 1e-2f);
+    }
+
+    @Test
+    void conv2dBackwardFilterByFiniteDifferences() {
+        Random rnd = new Random(12);
+        Shape in = Shape.of(2, 3, 6, 5), fs = Shape.of(2, 3, 2, 3);
+        ConvSpec spec = new ConvSpec(1, 2, 0, 1);
+        Tensor x = backend.upload(in, random(rnd, in.size()));
+        float[] f = random(rnd, fs.size());
+        Shape out = Conv2dGeometry.of("test", in, fs, spec).outputShape();
+        float[] w = random(rnd, out.size());
+        float[] analytic = backend.conv2dBackwardFilter(x, backend.upload(out, w), fs, spec).toArray();
+        checkFiniteDifferences("conv2dBackwardFilter", f, w, analytic, fv -> backend.conv2d(x, backend.upload(fs, fv), spec), 1e-2f);
+    }
+
+    // ---- softmax -------------------------------------------------------------------------------
+
+    @Test
+    void softmaxRowsHandWorked() {
+        // row 0: [0 0 1] -> [1, 1, e] / (2 + e); rows 1 and 2 hold values whose exp overflows
+        // float: a stable softmax subtracts the row maximum first and gives exact 0s and 1s
+        Tensor x = t(new float[] {0, 0, 1, 2, 3, 1000, 1000, -1000, -1000}, 3, 3);
+        double z = 2 + Math.E;
+        Tensor y = backend.softmax(x);
+        assertEquals(Shape.of(3, 3), y.shape());
+        assertClose(new float[] {(float) (1 / z), (float) (1 / z), (float) (Math.E / z), 0, 0, 1, 1, 0, 0}, y, EXACTISH);
+    }
+
+    @Test
+    void softmaxRowsSumToOneAtOddSizes() {
+        Random rnd = new Random(3);
+        for (int[] s : new int[][] {{1, 1}, {7, 3}, {2, 33}, {5, 1025}, {1, 4099}}) {
+            float[] x = random(rnd, s[0] * s[1]);
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= 20;
+            }
+            float[] y = backend.softmax(t(x, s[0], s[1])).toArray();
+            for (int r = 0; r < s[0]; r++) {
+                double sum = 0;
+                for (int c = 0; c < s[1]; c++) {
+                    assertTrue(y[r * s[1] + c] >= 0, "softmax is never negative");
+                    sum += y[r * s[1] + c];
+                }
+                assertEquals(1.0, sum, 1e-5, java.util.Arrays.toString(s) + " row " + r);
+            }
+        }
+    }
+
+    @Test
+    void softmaxOverLastAxisOfRank3AndEmpty() {
+        Tensor y = backend.softmax(t(new float[] {0, 0, 5, 5}, 2, 1, 2));
+        assertClose(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, y, EXACTISH);
+        assertEquals(Shape.of(0, 4), backend.softmax(t(new float[0], 0, 4)).shape());
+        assertEquals(Shape.of(3, 0), backend.softmaxBackward(t(new float[0], 3, 0), t(new float[0], 3, 0)).shape());
+    }
+
+    @Test
+    void softmaxBackwardByFiniteDifferences() {
+        Random rnd = new Random(5);
+        Shape s = Shape.of(4, 7);
+        float[] x = random(rnd, s.size());
+        float[] w = random(rnd, s.size());
+        Tensor y = backend.softmax(backend.upload(s, x));
+        float[] analytic = backend.softmaxBackward(y, backend.upload(s, w)).toArray();
+        checkFiniteDifferences("softmaxBackward", x, w, analytic, xs -> backend.softmax(backend.upload(s, xs)), 1e-2f);
+    }
+
+    // ---- element-wise and reductions -----------------------------------------------------------
+
+    @Test
+    void addBiasAlongAnyAxisAndItsGradient() {
+        Tensor x = t(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertClose(new float[] {11, 22, 33, 14, 25, 36}, backend.addBias(x, t(new float[] {10, 20, 30}, 3), 1), EXACTISH);
+        assertClose(new float[] {11, 12, 13, 24, 25, 26}, backend.addBias(x, t(new float[] {10, 20}, 2), 0), EXACTISH);
+        assertClose(new float[] {5, 7, 9}, backend.sumToAxis(x, -1), EXACTISH);
+        assertClose(new float[] {6, 15}, backend.sumToAxis(x, 0), EXACTISH);
+        // NCHW channel bias: [1, 2, 1, 2], bias per channel
+        Tensor img = t(new float[] {1, 1, 2, 2}, 1, 2, 1, 2);
+        assertClose(new float[] {4, 4, 1, 1}, backend.addBias(img, t(new float[] {3, -1}, 2), 1), EXACTISH);
+        assertClose(new float[] {2, 4}, backend.sumToAxis(img, 1), EXACTISH);
+    }
+
+    @Test
+    void reluAndItsBackward() {
+        Tensor x = t(new float[] {-2, -0.5f, 0, 0.5f, 3, Float.NaN}, 6);
+        float[] y = backend.relu(x).toArray();
+        assertArrayEquals(new float[] {0, 0, 0, 0.5f, 3, Float.NaN}, y);
+        float[] dx = backend.reluBackward(x, t(new float[] {1, 2, 3, 4, 5, 6}, 6)).toArray();
+        assertArrayEquals(new float[] {0, 0, 0, 4, 5, Float.NaN}, dx);
+    }
+
+    @Test
+    void reluBackwardByFiniteDifferences() {
+        Random rnd = new Random(9);
+        float[] x = random(rnd, 40);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += Math.signum(x[i]) * 0.1f; // keep every input away from the kink at 0
+        }
+        float[] w = random(rnd, x.length);
+        float[] analytic = backend.reluBackward(t(x, 40), t(w, 40)).toArray();
+        checkFiniteDifferences("reluBackward", x, w, analytic, xs -> backend.relu(t(xs, 40)), 1e-2f);
+    }
+
+    @Test
+    void addMulScaleSumAxpy() {
+        Tensor a = t(new float[] {1, 2, 3}, 3), b = t(new float[] {4, -5, 6}, 3);
+        assertClose(new float[] {5, -3, 9}, backend.add(a, b), EXACTISH);
+        assertClose(new float[] {4, -10, 18}, backend.mul(a, b), EXACTISH);
+        assertClose(new float[] {-0.5f, -1, -1.5f}, backend.scale(a, -0.5f), EXACTISH);
+        Tensor s = backend.sum(b);
+        assertEquals(Shape.scalar(), s.shape());
+        assertClose(new float[] {5}, s, EXACTISH);
+        assertClose(new float[] {0}, backend.sum(t(new float[0], 0)), EXACTISH);
+        backend.axpy(2, a, b);
+        assertClose(new float[] {6, -1, 12}, b, EXACTISH);
+        backend.sgdUpdate(b, a, 0.5f);
+        assertClose(new float[] {5.5f, -2, 10.5f}, b, EXACTISH);
+    }
+
+    @Test
+    void sumOfManyElementsIsAccurate() {
+        int n = 1_000_003;
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, 0.1f);
+        double expected = n * (double) 0.1f;
+        assertEquals(expected, backend.sum(t(x, n)).toArray()[0], expected * 1e-5);
+    }
+
+    @Test
+    void nanAndInfinityPropagate() {
+        Tensor x = t(new float[] {Float.NaN, 1, Float.POSITIVE_INFINITY, 2}, 2, 2);
+        float[] c = backend.matmul(x, t(new float[] {1, 0, 0, 1}, 2, 2)).toArray();
+        assertTrue(Float.isNaN(c[0]) && Float.isNaN(c[1]), "NaN row stays NaN: " + java.util.Arrays.toString(c));
+        assertTrue(Float.isNaN(backend.softmax(x).toArray()[0]), "softmax of a NaN row is NaN");
+        assertTrue(Float.isNaN(backend.sum(x).toArray()[0]));
+        assertEquals(Float.POSITIVE_INFINITY, backend.scale(x, 2).toArray()[2]);
+    }
+
+    // ---- bad input -----------------------------------------------------------------------------
+
+    private static void assertMessage(Runnable op, String... fragments) {
+        BackendException e = assertThrows(BackendException.class, op::run);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' should contain '" + f + "'");
+        }
+    }
+
+    @Test
+    void mismatchedShapesNameTheOpAndShapes() {
+        Tensor a = t(new float[6], 2, 3), b = t(new float[6], 2, 3);
+        assertMessage(() -> backend.matmul(a, b), "matmul", "[2, 3]", "inner dimensions differ (3 vs 2)");
+        assertMessage(() -> backend.add(a, t(new float[6], 3, 2)), "add", "[2, 3]", "[3, 2]");
+        assertMessage(() -> backend.matmul(t(new float[8], 2, 2, 2), t(new float[12], 3, 2, 2)), "matmul", "batch sizes differ");
+        assertMessage(() -> backend.addBias(a, t(new float[2], 2), 1), "addBias", "[2]", "length 3");
+        assertMessage(() -> backend.reshape(a, Shape.of(4)), "reshape", "[2, 3]", "[4]");
+        assertMessage(() -> backend.upload(Shape.of(2, 2), new float[3]), "upload", "[2, 2]", "3");
+        assertMessage(() -> backend.softmaxBackward(a, t(new float[3], 3)), "softmaxBackward", "[2, 3]", "[3]");
+        assertMessage(() -> backend.conv2dBackwardInput(t(new float[4], 1, 1, 2, 2), t(new float[4], 1, 1, 2, 2),
+                Shape.of(1, 1, 4, 4), ConvSpec.of(1, 0)), "conv2dBackwardInput", "gradOutput[1, 1, 2, 2]", "[1, 1, 3, 3]");
+    }
+
+    @Test
+    void wrongRankNamesTheOp() {
+        assertMessage(() -> backend.matmul(t(new float[3], 3), t(new float[3], 3, 1)), "matmul", "rank 2 or 3");
+        assertMessage(() -> backend.conv2d(t(new float[16], 4, 4), t(new float[4], 1, 1, 2, 2), ConvSpec.of(1, 0)),
+                "conv2d", "input[4, 4]", "rank 4");
+        assertMessage(() -> backend.conv2d(t(new float[16], 1, 1, 4, 4), t(new float[4], 2, 2), ConvSpec.of(1, 0)),
+                "conv2d", "filter[2, 2]", "rank 4");
+        assertMessage(() -> backend.softmax(backend.upload(Shape.scalar(), new float[] {1})), "softmax", "rank 1");
+        assertMessage(() -> backend.sumToAxis(t(new float[4], 2, 2), 2), "sumToAxis", "axis 2");
+    }
+
+    @Test
+    void badStrideAndOversizedFilter() {
+        assertMessage(() -> ConvSpec.of(0, 0), "conv2d", "stride", "(0, 0)");
+        assertMessage(() -> new ConvSpec(1, -2, 0, 0), "conv2d", "stride", "(1, -2)");
+        assertMessage(() -> ConvSpec.of(1, -1), "conv2d", "padding");
+        Tensor x = t(new float[9], 1, 1, 3, 3);
+        assertMessage(() -> backend.conv2d(x, t(new float[16], 1, 1, 4, 4), ConvSpec.of(1, 0)),
+                "conv2d", "filter 4x4 is larger than the padded input 3x3");
+        assertMessage(() -> backend.conv2d(x, t(new float[50], 1, 2, 5, 5), ConvSpec.of(1, 1)), "conv2d", "2 input channels");
+    }
+
+    @Test
+    void closedTensorIsRejected() {
+        Tensor a = t(new float[] {1, 2}, 2);
+        a.close();
+        a.close(); // twice is harmless
+        assertTrue(a.isClosed());
+        assertMessage(() -> backend.relu(a), "relu", "after it was closed");
+        assertMessage(a::toArray, "download", "after it was closed");
+    }
+
+    @Test
+    void tensorsOfAnotherBackendAreRejected() {
+        try (Backend other = newBackend()) {
+            Tensor mine = t(new float[] {1, 2}, 2), theirs = other.upload(Shape.of(2), new float[] {3, 4});
+            assertMessage(() -> backend.add(mine, theirs), "add", "b[2]", "belongs to another");
+        }
+    }
+
+    // ---- finite differences --------------------------------------------------------------------
+
+    /**
+     * Checks {@code analytic} = d/dx of {@code L(x) = <forward(x), w>} by central differences,
+     * {@code (L(x + eps e_i) - L(x - eps e_i)) / 2 eps}, on up to 24 coordinates spread over x.
+     */
+    protected void checkFiniteDifferences(String op, float[] x, float[] w, float[] analytic,
+                                          Function<float[], Tensor> forward, float eps) {
+        assertEquals(x.length, analytic.length, op + ": gradient length");
+        int step = Math.max(1, x.length / 24);
+        for (int i = 0; i < x.length; i += step) {
+            float[] plus = x.clone(), minus = x.clone();
+            plus[i] += eps;
+            minus[i] -= eps;
+            double numeric = (dot(forward.apply(plus).toArray(), w) - dot(forward.apply(minus).toArray(), w))
+                    / (plus[i] - minus[i]);
+            assertEquals(numeric, analytic[i], 2e-3 + 1e-2 * Math.abs(numeric),
+                    op + ": d/dx[" + i + "] analytic " + analytic[i] + " vs central difference " + numeric);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.tensorbackend.network;
+
+import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.Backends;
+import java.io.PrintStream;
+
+/**
+ * The command line: runs the documented pass on the selected backend and prints every
+ * intermediate, gradient and updated parameter.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    static final int BACKEND_UNUSABLE = 3;
+
+    static final String USAGE_TEXT = String.join(System.lineSeparator(),
+            "Usage: java -jar network/target/network.jar [--json | --steps N] [--help]",
+            "",
+            "Runs the documented pass (convolution, self-attention, dense + ReLU; forward, backward",
+            "and one SGD step) on the selected backend and prints every intermediate, gradient and",
+            "updated parameter.",
+            "",
+            "  --json      print the pass as one JSON object",
+            "  --steps N   train N SGD steps from the documented parameters; print the cost before each",
+            "  --help      print this text",
+            "",
+            "Backend: -Dtensor.backend=auto|cpu|cuda before -jar, or TENSOR_BACKEND; default auto.");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean json = false;
+        Integer steps = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.println(USAGE_TEXT);
+                    return OK;
+                }
+                case "--json" -> json = true;
+                case "--steps" -> {
+                    steps = i + 1 < args.length ? positiveInt(args[++i]) : null;
+                    if (steps == null) {
+                        return usage(err, "--steps needs a positive whole number");
+                    }
+                }
+                default -> {
+                    return usage(err, "unknown argument '" + args[i] + "'");
+                }
+            }
+        }
+        if (json && steps != null) {
+            return usage(err, "--json and --steps cannot be combined");
+        }
+        Backend backend;
+        try {
+            backend = Backends.create();
+        } catch (BackendException e) {
+            err.println("error: " + e.getMessage());
+            return BACKEND_UNUSABLE;
+        }
+        try (backend) {
+            if (steps != null) {
+                printCosts(backend, steps, out);
+            } else if (json) {
+                out.println(JsonReport.of(DocumentedPass.run(backend)));
+            } else {
+                TextReport.print(DocumentedPass.run(backend), out);
+            }
+            return OK;
+        } catch (BackendException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static void printCosts(Backend backend, int steps, PrintStream out) {
+        out.println("Training the documented network on backend " + backend.name() + ", learning rate "
+                + DocumentedPass.LEARNING_RATE);
+        float[] costs = DocumentedPass.train(backend, steps);
+        for (int i = 0; i < costs.length; i++) {
+            out.println("step " + (i + 1) + ": cost " + TextReport.number(costs[i]));
+        }
+    }
+
+    private static Integer positiveInt(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            return n > 0 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("error: " + problem);
+        err.println(USAGE_TEXT);
+        return USAGE;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tensorbackend.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorbackend.api.Backends;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final String backendBefore = System.getProperty(Backends.PROPERTY);
+
+    @AfterEach
+    void restoreProperty() {
+        if (backendBefore == null) {
+            System.clearProperty(Backends.PROPERTY);
+        } else {
+            System.setProperty(Backends.PROPERTY, backendBefore);
+        }
+    }
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void textReportShowsEveryValueAndTheHandWorkedMistakes() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run());
+        String text = out();
+        assertTrue(text.startsWith("Documented pass on backend: cpu"), text);
+        for (String label : new String[] {"CN =", "S = Q K^T", "A = softmax(S) along each row", "yhat = ReLU(z)", "C = ",
+                "dyhat =", "dSA =", "dV =", "dA =", "dS =", "dQ =", "dK =", "dCN =", "dF =", "dbC =", "dWQ =", "dWK =",
+                "dWV =", "dWD =", "dbD =", "F (updated)", "bC (updated)", "WQ (updated)", "WK (updated)", "WV (updated)",
+                "WD (updated)", "bD (updated)", "(mistake 1)", "(mistake 6)"}) {
+            assertTrue(text.contains(label), "missing '" + label + "' in:\n" + text);
+        }
+        assertTrue(text.contains("0.8300194"), "yhat printed to 7 digits");
+    }
+
+    @Test
+    void jsonHasEverySectionAndValueInTheDocumentedLayout() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--json"));
+        String json = out();
+        assertTrue(json.startsWith("{\n  \"backend\": \"cpu\",\n  \"forward\": {\n    \"CN\": [[1.0, 0.0], [-2.0, 1.0]],"), json);
+        assertTrue(json.contains("\"gradients\": {\n    \"dyhat\": -0.33996"), json);
+        assertTrue(json.contains("\"WD\": [1.0971"), "updated WD is a vector: " + json);
+        assertTrue(json.contains("\"bD\": -0.96600"), "updated bD is a scalar: " + json);
+        for (String key : DocumentedPass.ORDER.values().stream().flatMap(java.util.List::stream).distinct().toList()) {
+            assertTrue(json.contains("\"" + key + "\": "), "missing " + key);
+        }
+        assertEquals(json.chars().filter(c -> c == '{').count(), json.chars().filter(c -> c == '}').count());
+        assertEquals(json.chars().filter(c -> c == '[').count(), json.chars().filter(c -> c == ']').count());
+    }
+
+    @Test
+    void stepsPrintsTheCostOfEachStepStartingFromTheDocumentedCost() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--steps", "3"));
+        Matcher m = Pattern.compile("step (\\d+): cost (\\S+)").matcher(out());
+        int steps = 0;
+        while (m.find()) {
+            steps++;
+            assertEquals(steps, Integer.parseInt(m.group(1)));
+            if (steps == 1) {
+                assertEquals(0.0288933915, Double.parseDouble(m.group(2)), 1e-6, "the first cost is the documented C");
+            }
+        }
+        assertEquals(3, steps, out());
+    }
+
+    @Test
+    void wrongFlagsGetUsageAndStatus2() {
+        assertEquals(Main.USAGE, run("--bogus"));
+        assertTrue(err().startsWith("error: unknown argument '--bogus'"), err());
+        assertTrue(err().contains("Usage:"), err());
+        assertEquals(Main.USAGE, run("--steps", "0"));
+        assertEquals(Main.USAGE, run("--steps"));
+        assertEquals(Main.USAGE, run("--json", "--steps", "2"));
+        assertEquals("", out());
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertEquals(Main.OK, run("--help"));
+        assertTrue(out().startsWith("Usage: java -jar network/target/network.jar"), out());
+    }
+
+    @Test
+    void unknownBackendFailsWithOneLineListingTheKnownOnes() {
+        System.setProperty(Backends.PROPERTY, "tpu");
+        assertEquals(Main.BACKEND_UNUSABLE, run());
+        assertTrue(err().startsWith("error: unknown backend 'tpu'; known: auto, cpu"), err());
+        assertEquals(1, err().lines().count(), err());
+    }
+}
