@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Matrix multiply on a backend: square sizes and the network's attention products.
+ * Matrix multiply on a backend: square sizes and the network's attention products (the
+ * shapes of {@link TrainStepBench}'s small and large configurations).
  * On CUDA this class measures our own kernel; {@link CublasMatmulBench} measures cuBLAS
  * with the same body. The annotations hold the full settings; {@link BenchMain}'s quick
  * mode overrides them.
@@ -37,7 +38,7 @@ public class MatmulBench {
     public String backend;
 
     @Param({"64", "128", "256", "512", "1024", "2048", "4096",
-            "qkt-8x128x64", "av-8x128x64", "qkt-32x512x64", "av-32x512x64"})
+            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64"})
     public String size;
 
     private Backend be;

@@ -4,10 +4,10 @@ import dev.tensorbackend.api.Shape;
 
 /**
  * A matrix multiply the benchmarks run, named by its JMH parameter: {@code "512"} is a
- * square 512x512 by 512x512 product; {@code "qkt-8x128x64"} is the attention scores
- * {@code Q K^T} for batch 8, 128 tokens, width 64 (Q and K are [8,128,64], K transposed by
- * flag, as the network does it); {@code "av-8x128x64"} is the attention output {@code A V}
- * with A [8,128,128] and V [8,128,64].
+ * square 512x512 by 512x512 product; {@code "qkt-8x64x32"} is the attention scores
+ * {@code Q K^T} for batch 8, 64 tokens, width 32 (Q and K are [8,64,32], K transposed by
+ * flag, as the network does it); {@code "av-8x64x32"} is the attention output {@code A V}
+ * with A [8,64,64] and V [8,64,32].
  */
 public record MatmulCase(String label, String op, Shape a, Shape b, boolean transB, Work work) {
 

@@ -22,7 +22,7 @@ public record TrainStepCase(String label, int tokens, int modelWidth, int filter
             case "small":
                 return new TrainStepCase(label, 64, 32, 2, 2, 8);
             case "large":
-                return new TrainStepCase(label, 256, 64, 2, 2, 32);
+                return new TrainStepCase(label, 512, 64, 2, 2, 32);
             default:
                 throw new IllegalArgumentException("training-step case '" + label + "': known are documented, small, large");
         }
