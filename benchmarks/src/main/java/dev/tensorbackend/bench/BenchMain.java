@@ -1,6 +1,7 @@
 package dev.tensorbackend.bench;
 
 import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.BackendProvider;
 import dev.tensorbackend.api.Backends;
 import dev.tensorbackend.api.Shape;
@@ -58,7 +59,14 @@ public final class BenchMain {
                 : "quick (reduced sizes; " + QUICK_WARMUP_ITERATIONS + " warm-up and " + QUICK_MEASUREMENT_ITERATIONS
                         + " measured iterations of " + QUICK_ITERATION_TIME + ", 1 fork; -Dbench.full=true for every size)"));
 
-        List<String> backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), notes);
+        List<String> backends;
+        try {
+            backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), notes);
+        } catch (BackendException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         boolean cublas = backends.contains("cuda") && cublasLoads(notes);
         notes.add("backends measured: " + (backends.isEmpty() ? "none" : String.join(", ", backends))
                 + (backends.contains("cpu") ? " (and EJML " + ejmlVersion() + " as the CPU peer)" : ""));
@@ -124,6 +132,8 @@ public final class BenchMain {
      */
     static List<String> usableBackends(String requested, List<String> notes) {
         List<BackendProvider> providers = Backends.providers();
+        notes.add("backends on the class path: " + providers.stream().map(BackendProvider::name)
+                .sorted(BenchMain::cpuFirst).collect(Collectors.joining(", ")));
         List<String> names = split(requested);
         if (names.isEmpty() || names.equals(List.of("all")) || names.equals(List.of(Backends.AUTO))) {
             names = providers.stream().map(BackendProvider::name).sorted(BenchMain::cpuFirst).collect(Collectors.toList());

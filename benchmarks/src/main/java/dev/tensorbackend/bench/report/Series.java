@@ -27,9 +27,20 @@ public record Series(String backend, String variant) {
     static final List<Series> ORDER = List.of(CPU, CUDA, CUDA_E2E, CUBLAS, CUBLAS_E2E, EJML_1T, EJML_MT,
             new Series("cpu", END_TO_END));
 
-    /** Short column title: kernel-only is the plain backend name. */
+    /**
+     * Short column title: kernel-only is the plain backend name, end-to-end adds "e2e",
+     * e.g. "cuda", "cuda e2e", "cuda cuBLAS", "EJML 1T".
+     */
     public String label() {
-        return variant.equals(KERNEL_ONLY) ? backend : backend + " " + variant;
+        switch (variant) {
+            case KERNEL_ONLY: return backend;
+            case END_TO_END: return backend + " e2e";
+            case CUBLAS_KERNEL_ONLY: return backend + " cuBLAS";
+            case CUBLAS_END_TO_END: return backend + " cuBLAS e2e";
+            case SINGLE_THREAD: return backend.equals("ejml") ? "EJML 1T" : backend + " 1T";
+            case MULTI_THREAD: return backend.equals("ejml") ? "EJML MT" : backend + " MT";
+            default: return backend + " " + variant;
+        }
     }
 
     /** Position in {@link #ORDER}; unknown series come after, in name order. */

@@ -92,11 +92,18 @@ final class SvgChart {
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
                 px, py, plotW, plotH));
         for (int k = lo; k <= hi; k++) {
-            double y = py + plotH - (double) (k - lo) / (hi - lo) * plotH;
-            svg.append(String.format(Locale.ROOT,
-                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                            + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                    px, y, px + plotW, y, px - 6, y + 4, decade(k)));
+            // decades, and 2 and 5 between them where few decades leave room for the labels
+            for (int mantissa : hi - lo <= 2 ? new int[] {1, 2, 5} : new int[] {1}) {
+                double logV = k + Math.log10(mantissa);
+                if (logV > hi) {
+                    break;
+                }
+                double y = py + plotH - (logV - lo) / (hi - lo) * plotH;
+                svg.append(String.format(Locale.ROOT,
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>"
+                                + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+                        px, y, px + plotW, y, mantissa == 1 ? "#ccc" : "#eee", px - 6, y + 4, tick(mantissa, k)));
+            }
         }
         int n = t.sizes.size();
         for (int i = 0; i < n; i++) {
@@ -143,8 +150,9 @@ final class SvgChart {
         return s.variant().endsWith(Series.END_TO_END) ? " stroke-dasharray=\"6,4\"" : "";
     }
 
-    private static String decade(int k) {
-        return BigDecimal.ONE.scaleByPowerOfTen(k).toPlainString();
+    /** {@code mantissa * 10^k} written plainly: 0.05, 2, 500. */
+    private static String tick(int mantissa, int k) {
+        return BigDecimal.valueOf(mantissa).scaleByPowerOfTen(k).toPlainString();
     }
 
     static String escape(String s) {
