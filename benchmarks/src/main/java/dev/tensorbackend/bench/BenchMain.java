@@ -59,9 +59,12 @@ public final class BenchMain {
                 : "quick (reduced sizes; " + QUICK_WARMUP_ITERATIONS + " warm-up and " + QUICK_MEASUREMENT_ITERATIONS
                         + " measured iterations of " + QUICK_ITERATION_TIME + ", 1 fork; -Dbench.full=true for every size)"));
 
+        List<BackendProvider> providers = Backends.providers();
+        notes.add("backends on the class path: " + providers.stream().map(BackendProvider::name)
+                .sorted(BenchMain::cpuFirst).collect(Collectors.joining(", ")));
         List<String> backends;
         try {
-            backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), notes);
+            backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), providers, notes);
         } catch (BackendException e) {
             System.err.println("bench: " + e.getMessage());
             System.exit(2);
@@ -130,10 +133,7 @@ public final class BenchMain {
      * The requested backends that can run here. An unusable one is left out with its reason
      * on stdout and in the report's notes; an unknown name fails, listing the known ones.
      */
-    static List<String> usableBackends(String requested, List<String> notes) {
-        List<BackendProvider> providers = Backends.providers();
-        notes.add("backends on the class path: " + providers.stream().map(BackendProvider::name)
-                .sorted(BenchMain::cpuFirst).collect(Collectors.joining(", ")));
+    static List<String> usableBackends(String requested, List<BackendProvider> providers, List<String> notes) {
         List<String> names = split(requested);
         if (names.isEmpty() || names.equals(List.of("all")) || names.equals(List.of(Backends.AUTO))) {
             names = providers.stream().map(BackendProvider::name).sorted(BenchMain::cpuFirst).collect(Collectors.toList());
