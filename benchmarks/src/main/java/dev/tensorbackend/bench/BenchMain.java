@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -166,6 +167,11 @@ public final class BenchMain {
             if (v[0] != 7 || v[3] != 22) {
                 throw new IllegalStateException("2x2 product came back wrong: " + Arrays.toString(v));
             }
+            Optional<String> path = matmulPath(cuda);
+            if (path.isPresent() && !path.get().equals("cublas")) {
+                throw new IllegalStateException("the cuda backend multiplies with '" + path.get()
+                        + "' although cublas was asked for (its reason is printed above)");
+            }
             return true;
         } catch (RuntimeException e) {
             String why = "cuBLAS variant left out: " + e.getMessage();
@@ -178,6 +184,21 @@ public final class BenchMain {
             } else {
                 System.setProperty(BenchBackends.CUDA_MATMUL_PROPERTY, before);
             }
+        }
+    }
+
+    /**
+     * The matmul a backend says it chose, from its public {@code matmulPath()} where it has one.
+     * The Backend API does not say whether CUDA fell back from cuBLAS to its own kernel (it
+     * does so with a message on stderr), and a "cuBLAS" column measured on our kernel would
+     * be a false label. Looked up by name, so that this module does not compile against a
+     * backend's classes.
+     */
+    static Optional<String> matmulPath(Object backend) {
+        try {
+            return Optional.of(String.valueOf(backend.getClass().getMethod("matmulPath").invoke(backend)));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

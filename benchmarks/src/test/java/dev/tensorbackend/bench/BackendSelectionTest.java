@@ -68,4 +68,24 @@ class BackendSelectionTest {
                 () -> BenchMain.usableBackends("cpu,cdua", PROVIDERS, new ArrayList<>()));
         assertTrue(e.getMessage().contains("cdua") && e.getMessage().contains("cpu"), e.getMessage());
     }
+
+    /** Stands in for a backend that reports its matmul, as the CUDA backend does. */
+    public static final class ReportsMatmul {
+        private final String path;
+
+        ReportsMatmul(String path) {
+            this.path = path;
+        }
+
+        public String matmulPath() {
+            return path;
+        }
+    }
+
+    @Test
+    void theMatmulABackendChoseIsReadWhereItSaysSo() {
+        assertEquals(java.util.Optional.of("kernel"), BenchMain.matmulPath(new ReportsMatmul("kernel")));
+        assertEquals(java.util.Optional.of("cublas"), BenchMain.matmulPath(new ReportsMatmul("cublas")));
+        assertEquals(java.util.Optional.empty(), BenchMain.matmulPath(new Object()));
+    }
 }
