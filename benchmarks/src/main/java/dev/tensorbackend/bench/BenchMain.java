@@ -77,6 +77,9 @@ public final class BenchMain {
 
         List<String> only = split(System.getProperty("bench.only", ""));
         List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, only);
+        if (runs.isEmpty()) {
+            System.out.println("bench: nothing to run (backends: " + backends + ", bench.only: " + only + ")");
+        }
         Path parts = outDir.resolve("jmh-parts");
         Files.createDirectories(parts);
         List<Path> results = new ArrayList<>();
