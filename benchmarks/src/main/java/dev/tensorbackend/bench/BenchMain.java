@@ -82,6 +82,11 @@ public final class BenchMain {
         }
         Path parts = outDir.resolve("jmh-parts");
         Files.createDirectories(parts);
+        try (var old = Files.newDirectoryStream(parts, "*.json")) {
+            for (Path p : old) {
+                Files.delete(p); // a previous run's results must not pass for this one's
+            }
+        }
         List<Path> results = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
