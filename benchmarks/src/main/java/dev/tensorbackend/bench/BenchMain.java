@@ -51,14 +51,7 @@ public final class BenchMain {
     public static void main(String[] args) throws IOException {
         Path outDir = Path.of(args.length > 0 ? args[0] : "target");
         boolean full = Boolean.getBoolean("bench.full");
-        List<String> notes = new ArrayList<>();
-        notes.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
-        notes.add("machine: " + Machine.cpu());
-        notes.add("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        notes.add("mode: " + (full
-                ? "full (every size; warm-up and iterations as in the benchmark annotations)"
-                : "quick (reduced sizes; " + QUICK_WARMUP_ITERATIONS + " warm-up and " + QUICK_MEASUREMENT_ITERATIONS
-                        + " measured iterations of " + QUICK_ITERATION_TIME + ", 1 fork; -Dbench.full=true for every size)"));
+        List<String> notes = runNotes(full);
 
         List<BackendProvider> providers = Backends.providers();
         notes.add("backends on the class path: " + providers.stream().map(BackendProvider::name)
@@ -80,28 +73,8 @@ public final class BenchMain {
         if (runs.isEmpty()) {
             System.out.println("bench: nothing to run (backends: " + backends + ", bench.only: " + only + ")");
         }
-        Path parts = outDir.resolve("jmh-parts");
-        Files.createDirectories(parts);
-        try (var old = Files.newDirectoryStream(parts, "*.json")) {
-            for (Path p : old) {
-                Files.delete(p); // a previous run's results must not pass for this one's
-            }
-        }
-        List<Path> results = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            BenchPlan.Run run = runs.get(i);
-            Path result = parts.resolve(String.format(Locale.ROOT, "%02d-%s.json", i, run.benchmarkClass()
-                    + run.params().getOrDefault("backend", new String[] {""})[0]));
-            System.out.println("\n==== bench " + (i + 1) + "/" + runs.size() + ": " + run.title() + " ====");
-            try {
-                new Runner(options(run, full, result)).run();
-                results.add(result);
-            } catch (RunnerException e) {
-                System.out.println("bench: " + run.title() + " FAILED: " + e.getMessage());
-                failed.add(run.title());
-            }
-        }
+        List<Path> results = runAll(runs, full, outDir.resolve("jmh-parts"), failed);
         if (!failed.isEmpty()) {
             notes.add("FAILED (see the JMH output): " + String.join(", ", failed));
         }
@@ -116,6 +89,48 @@ public final class BenchMain {
         if (!failed.isEmpty()) {
             System.exit(1);
         }
+    }
+
+    /** Where and how the numbers were taken: the report's first lines. */
+    private static List<String> runNotes(boolean full) {
+        List<String> notes = new ArrayList<>();
+        notes.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
+        notes.add("machine: " + Machine.cpu());
+        notes.add("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        notes.add("mode: " + (full
+                ? "full (every size; warm-up and iterations as in the benchmark annotations)"
+                : "quick (reduced sizes; " + QUICK_WARMUP_ITERATIONS + " warm-up and " + QUICK_MEASUREMENT_ITERATIONS
+                        + " measured iterations of " + QUICK_ITERATION_TIME + ", 1 fork; -Dbench.full=true for every size)"));
+        return notes;
+    }
+
+    /**
+     * Runs JMH once per planned run, each writing its JSON into {@code partsDir}; returns the
+     * files of the runs that completed and adds the titles of the others to {@code failed}.
+     */
+    private static List<Path> runAll(List<BenchPlan.Run> runs, boolean full, Path partsDir, List<String> failed)
+            throws IOException {
+        Files.createDirectories(partsDir);
+        try (var old = Files.newDirectoryStream(partsDir, "*.json")) {
+            for (Path p : old) {
+                Files.delete(p); // a previous run's results must not pass for this one's
+            }
+        }
+        List<Path> results = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            BenchPlan.Run run = runs.get(i);
+            Path result = partsDir.resolve(String.format(Locale.ROOT, "%02d-%s.json", i, run.benchmarkClass()
+                    + run.params().getOrDefault("backend", new String[] {""})[0]));
+            System.out.println("\n==== bench " + (i + 1) + "/" + runs.size() + ": " + run.title() + " ====");
+            try {
+                new Runner(options(run, full, result)).run();
+                results.add(result);
+            } catch (RunnerException e) {
+                System.out.println("bench: " + run.title() + " FAILED: " + e.getMessage());
+                failed.add(run.title());
+            }
+        }
+        return results;
     }
 
     private static org.openjdk.jmh.runner.options.Options options(BenchPlan.Run run, boolean full, Path result) {
