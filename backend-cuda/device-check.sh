@@ -22,5 +22,5 @@ step test-cublas env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.matmul=cubla
 step test-cuda-debug env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.debug=true" $b test \
     --include-classname 'dev\.tensorbackend\.cuda\.CudaContractTest'
 step pass-cuda $b java -Dtensor.backend=cuda dev.tensorbackend.network.Main --json
-step crosscheck $b java dev.tensorbackend.network.CrossCheckCommand
+step crosscheck $b java dev.tensorbackend.network.Main crosscheck
 cat "$out/summary.txt"

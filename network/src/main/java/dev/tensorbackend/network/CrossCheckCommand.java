@@ -35,11 +35,6 @@ public final class CrossCheckCommand {
     private CrossCheckCommand() {
     }
 
-    /** Until Main has the subcommand: {@code java -cp network.jar dev.tensorbackend.network.CrossCheckCommand}. */
-    public static void main(String[] args) {
-        System.exit(run(System.out, System.err));
-    }
-
     public static int run(PrintStream out, PrintStream err) {
         return run(Backends.providers(), out, err);
     }

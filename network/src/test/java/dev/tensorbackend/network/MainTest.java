@@ -111,4 +111,14 @@ class MainTest {
         assertTrue(err().contains("cpu"), err());
         assertEquals(1, err().lines().count(), err());
     }
+
+    @Test
+    void crosscheckWithoutAUsableGpuExitsWith3AndOneLine() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                Backends.providers().stream().anyMatch(p -> p.name().equals("cuda") && p.availability().usable()),
+                "CUDA is usable here: the refusal cannot be observed (CrossCheckCommandTest covers the run)");
+        assertEquals(3, run("crosscheck"));
+        assertTrue(err().startsWith("crosscheck: cuda is unusable: "), err());
+        assertEquals(1, err().lines().count(), err());
+    }
 }
