@@ -17,6 +17,7 @@ public final class Main {
 
     static final String USAGE_TEXT = String.join(System.lineSeparator(),
             "Usage: java -jar network/target/network.jar [--json | --steps N] [--help]",
+            "       java -jar network/target/network.jar crosscheck",
             "",
             "Runs the documented pass (convolution, self-attention, dense + ReLU; forward, backward",
             "and one SGD step) on the selected backend and prints every intermediate, gradient and",
@@ -25,6 +26,9 @@ public final class Main {
             "  --json      print the pass as one JSON object",
             "  --steps N   train N SGD steps from the documented parameters; print the cost before each",
             "  --help      print this text",
+            "  crosscheck  run every op and the documented pass on CUDA and on the CPU and compare them:",
+            "              per op the worst absolute and relative error and PASS/FAIL; exit status 0 when",
+            "              all pass, 1 when any fails, 3 when CUDA is unusable here",
             "",
             "Backend: -Dtensor.backend=auto|cpu|cuda before -jar, or TENSOR_BACKEND; default auto.");
 
@@ -36,6 +40,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && args[0].equals("crosscheck")) {
+            return CrossCheckCommand.run(out, err);
+        }
         boolean json = false;
         Integer steps = null;
         for (int i = 0; i < args.length; i++) {

@@ -106,7 +106,19 @@ class MainTest {
     void unknownBackendFailsWithOneLineListingTheKnownOnes() {
         System.setProperty(Backends.PROPERTY, "tpu");
         assertEquals(Main.BACKEND_UNUSABLE, run());
-        assertTrue(err().startsWith("error: unknown backend 'tpu'; known: auto, cpu"), err());
+        // every provider on the class path is listed, most preferred first (cuda, when its jar is there, before cpu)
+        assertTrue(err().startsWith("error: unknown backend 'tpu'; known: auto, "), err());
+        assertTrue(err().contains("cpu"), err());
+        assertEquals(1, err().lines().count(), err());
+    }
+
+    @Test
+    void crosscheckWithoutAUsableGpuExitsWith3AndOneLine() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                Backends.providers().stream().anyMatch(p -> p.name().equals("cuda") && p.availability().usable()),
+                "CUDA is usable here: the refusal cannot be observed (CrossCheckCommandTest covers the run)");
+        assertEquals(3, run("crosscheck"));
+        assertTrue(err().startsWith("crosscheck: cuda is unusable: "), err());
         assertEquals(1, err().lines().count(), err());
     }
 }

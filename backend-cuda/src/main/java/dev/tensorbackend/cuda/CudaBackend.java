@@ -1,0 +1,348 @@
+package dev.tensorbackend.cuda;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import dev.tensorbackend.api.AbstractBackend;
+import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.Conv2dGeometry;
+import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
+import jcuda.CudaException;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA backend: tensors live in device memory and every op is one of our kernels (or
+ * cuBLAS for matmul when asked for), queued on the default stream. Data crosses the bus only
+ * in {@link #upload} and {@link #download}. Each tensor's memory is freed when it is closed,
+ * and {@link #close()} frees whatever is still open.
+ *
+ * <p>System properties, read when the backend is created: {@value #MATMUL_PROPERTY}
+ * ({@code kernel}, the default, or {@code cublas}) and {@value #DEBUG_PROPERTY} ({@code true}:
+ * synchronise after every launch so a failing kernel is named).
+ */
+public final class CudaBackend extends AbstractBackend<CudaTensor> {
+    public static final String NAME = "cuda";
+    public static final String DEBUG_PROPERTY = "tensor.cuda.debug";
+    public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
+
+    private final Device device;
+    private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final MatmulLauncher matmul;
+    private final Conv2dLauncher conv2d;
+    private final SoftmaxLauncher softmax;
+    private final ElementwiseLauncher elementwise;
+    private final CublasMatmul cublas;
+    private boolean closed;
+
+    private CudaBackend(Device device, CublasMatmul cublas) {
+        super(CudaTensor.class);
+        this.device = device;
+        this.cublas = cublas;
+        this.matmul = new MatmulLauncher(device);
+        this.conv2d = new Conv2dLauncher(device);
+        this.softmax = new SoftmaxLauncher(device);
+        this.elementwise = new ElementwiseLauncher(device);
+    }
+
+    /** The backend on another device (tests: the kernels executed on the CPU); matmul by our kernel. */
+    static CudaBackend on(Device device) {
+        return new CudaBackend(device, null);
+    }
+
+    /** Opens device 0 with the given kernels; {@code err} hears about a cuBLAS fallback. */
+    static CudaBackend open(PtxResources ptx, Properties properties, PrintStream err) {
+        MatmulPath path = MatmulPath.parse(properties.getProperty(MATMUL_PROPERTY));
+        boolean debug = Boolean.parseBoolean(properties.getProperty(DEBUG_PROPERTY));
+        CudaContext context;
+        try {
+            context = CudaContext.open(ptx, debug);
+        } catch (CudaException e) {
+            throw new BackendException("cuda: opening device 0 failed: " + e.getMessage(), e);
+        }
+        CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err) : null;
+        return new CudaBackend(context, cublas);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The matmul code in use: CUBLAS only when asked for and available. */
+    public String matmulPath() {
+        return (cublas != null ? MatmulPath.CUBLAS : MatmulPath.KERNEL).name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Device allocations this backend holds now (tensors not yet closed). */
+    public int liveAllocations() {
+        return device.liveAllocations();
+    }
+
+    public long liveBytes() {
+        return device.liveBytes();
+    }
+
+    // ---- memory --------------------------------------------------------------------------
+
+    /** A tensor whose contents the caller's kernel writes completely. */
+    private CudaTensor newTensor(Shape shape, String forWhat) {
+        if (closed) {
+            throw new BackendException(forWhat + ": the cuda backend was closed");
+        }
+        device.makeCurrent();
+        CUdeviceptr p = shape.size() == 0 ? new CUdeviceptr() : device.allocate(shape.size(), forWhat + " " + shape);
+        CudaTensor t = new CudaTensor(this, shape, p);
+        live.add(t);
+        return t;
+    }
+
+    void release(CudaTensor t) {
+        if (live.remove(t) && t.size() > 0) {
+            device.makeCurrent();
+            device.free(t.pointer());
+        }
+    }
+
+    @Override
+    protected CudaTensor allocate(Shape shape, float[] data) {
+        CudaTensor t = newTensor(shape, "upload");
+        if (data.length > 0) {
+            device.copyToDevice(t.pointer(), data);
+        }
+        return t;
+    }
+
+    @Override
+    protected CudaTensor allocateZeros(Shape shape) {
+        CudaTensor t = newTensor(shape, "zeros");
+        if (shape.size() > 0) {
+            device.fillWithZeros(t.pointer(), shape.size());
+        }
+        return t;
+    }
+
+    @Override
+    protected float[] read(CudaTensor t) {
+        device.makeCurrent();
+        float[] out = new float[t.size()];
+        if (out.length > 0) {
+            device.copyToHost(out, t.pointer(), "download of " + t.shape());
+        }
+        return out;
+    }
+
+    @Override
+    protected CudaTensor copyAs(CudaTensor x, Shape shape) {
+        CudaTensor t = newTensor(shape, "reshape");
+        if (t.size() > 0) {
+            device.copyOnDevice(t.pointer(), x.pointer(), t.size());
+        }
+        return t;
+    }
+
+    // ---- ops -----------------------------------------------------------------------------
+
+    @Override
+    protected CudaTensor doMatmul(CudaTensor a, CudaTensor b, MatmulDims dims) {
+        if (cublas != null && MatmulLauncher.hasWork(dims)) {
+            if (dims.k() == 0) {
+                return allocateZeros(dims.outShape());
+            }
+            CudaTensor c = newTensor(dims.outShape(), "matmul");
+            cublas.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+            return c;
+        }
+        CudaTensor c = newTensor(dims.outShape(), "matmul");
+        matmul.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+        return c;
+    }
+
+    @Override
+    protected CudaTensor doConv2d(CudaTensor input, CudaTensor filter, Conv2dGeometry g) {
+        CudaTensor out = newTensor(g.outputShape(), "conv2d");
+        conv2d.forward(input.pointer(), filter.pointer(), out.pointer(), g);
+        return out;
+    }
+
+    @Override
+    protected CudaTensor doConv2dBackwardInput(CudaTensor gradOutput, CudaTensor filter, Conv2dGeometry g) {
+        CudaTensor gradInput = newTensor(g.inputShape(), "conv2dBackwardInput");
+        conv2d.backwardInput(gradOutput.pointer(), filter.pointer(), gradInput.pointer(), g);
+        return gradInput;
+    }
+
+    @Override
+    protected CudaTensor doConv2dBackwardFilter(CudaTensor input, CudaTensor gradOutput, Conv2dGeometry g) {
+        CudaTensor gradFilter = newTensor(g.filterShape(), "conv2dBackwardFilter");
+        conv2d.backwardFilter(input.pointer(), gradOutput.pointer(), gradFilter.pointer(), g);
+        return gradFilter;
+    }
+
+    @Override
+    protected CudaTensor doSoftmax(CudaTensor x, int rows, int cols) {
+        CudaTensor y = newTensor(x.shape(), "softmax");
+        softmax.forward(x.pointer(), y.pointer(), rows, cols);
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doSoftmaxBackward(CudaTensor y, CudaTensor gradY, int rows, int cols) {
+        CudaTensor dx = newTensor(y.shape(), "softmaxBackward");
+        softmax.backward(y.pointer(), gradY.pointer(), dx.pointer(), rows, cols);
+        return dx;
+    }
+
+    @Override
+    protected CudaTensor doAddBias(CudaTensor x, CudaTensor bias, int outer, int len, int inner) {
+        CudaTensor y = newTensor(x.shape(), "addBias");
+        elementwise.addBias(x.pointer(), bias.pointer(), y.pointer(), outer, len, inner);
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doSumToAxis(CudaTensor x, int outer, int len, int inner) {
+        CudaTensor out = newTensor(Shape.of(len), "sumToAxis");
+        elementwise.sumToAxis(x.pointer(), out.pointer(), outer, len, inner);
+        return out;
+    }
+
+    @Override
+    protected CudaTensor doRelu(CudaTensor x) {
+        CudaTensor y = newTensor(x.shape(), "relu");
+        elementwise.relu(x.pointer(), y.pointer(), x.size());
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doReluBackward(CudaTensor x, CudaTensor gradY) {
+        CudaTensor gradX = newTensor(x.shape(), "reluBackward");
+        elementwise.reluBackward(x.pointer(), gradY.pointer(), gradX.pointer(), x.size());
+        return gradX;
+    }
+
+    @Override
+    protected CudaTensor doAdd(CudaTensor a, CudaTensor b) {
+        CudaTensor c = newTensor(a.shape(), "add");
+        elementwise.add(a.pointer(), b.pointer(), c.pointer(), a.size());
+        return c;
+    }
+
+    @Override
+    protected CudaTensor doMul(CudaTensor a, CudaTensor b) {
+        CudaTensor c = newTensor(a.shape(), "mul");
+        elementwise.mul(a.pointer(), b.pointer(), c.pointer(), a.size());
+        return c;
+    }
+
+    @Override
+    protected CudaTensor doScale(CudaTensor x, float alpha) {
+        CudaTensor y = newTensor(x.shape(), "scale");
+        elementwise.scale(x.pointer(), y.pointer(), alpha, x.size());
+        return y;
+    }
+
+    @Override
+    protected CudaTensor doSum(CudaTensor x) {
+        if (x.size() == 0) {
+            return allocateZeros(Shape.scalar());
+        }
+        CudaTensor out = newTensor(Shape.scalar(), "sum");
+        int partials = ElementwiseLauncher.sumPartials(x.size());
+        CUdeviceptr scratch = partials > 1 ? device.allocate(partials, "sum partials") : null;
+        try {
+            elementwise.sum(x.pointer(), scratch, out.pointer(), x.size());
+        } finally {
+            if (scratch != null) {
+                device.free(scratch); // cuMemFree waits for the kernels that still read it
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected void doAxpy(float alpha, CudaTensor x, CudaTensor y) {
+        device.makeCurrent();
+        elementwise.axpy(alpha, x.pointer(), y.pointer(), x.size());
+    }
+
+    @Override
+    public void synchronize() {
+        if (!closed) {
+            device.makeCurrent();
+            device.synchronize("synchronize");
+        }
+    }
+
+    /** Frees every tensor still open (they become closed tensors), unloads the kernels, releases the device. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            device.makeCurrent();
+            for (CudaTensor t : new ArrayList<>(live)) {
+                t.close();
+            }
+            if (cublas != null) {
+                cublas.close();
+            }
+        } finally {
+            closed = true;
+            device.close();
+        }
+    }
+
+    /** The kernels of each launcher's module, for the tests that hold them to the .cu sources. */
+    static List<String> kernelsOf(String module) {
+        return switch (module) {
+            case MatmulLauncher.MODULE -> MatmulLauncher.KERNELS;
+            case Conv2dLauncher.MODULE -> Conv2dLauncher.KERNELS;
+            case SoftmaxLauncher.MODULE -> SoftmaxLauncher.KERNELS;
+            case ElementwiseLauncher.MODULE -> ElementwiseLauncher.KERNELS;
+            default -> throw new IllegalArgumentException("no launcher for module " + module);
+        };
+    }
+
+    /**
+     * Which kernels ({@code module:kernel}) serve each Backend method; an empty list means a
+     * driver copy or memset does the work. A test checks it names every op of the interface
+     * and only kernels that exist in the .cu files.
+     */
+    static final Map<String, List<String>> KERNELS_BY_OP = Map.ofEntries(
+            Map.entry("upload", List.of()),
+            Map.entry("zeros", List.of()),
+            Map.entry("download", List.of()),
+            Map.entry("reshape", List.of()),
+            Map.entry("synchronize", List.of()),
+            Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILED))),
+            Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD))),
+            Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT))),
+            Map.entry("conv2dBackwardFilter", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER))),
+            Map.entry("softmax", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_WARP),
+                    k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_BLOCK))),
+            Map.entry("softmaxBackward", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_WARP),
+                    k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_BLOCK))),
+            Map.entry("addBias", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.ADD_BIAS))),
+            Map.entry("sumToAxis", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.SUM_TO_AXIS))),
+            Map.entry("relu", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.RELU_FORWARD))),
+            Map.entry("reluBackward", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.RELU_BACKWARD))),
+            Map.entry("add", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.ADD))),
+            Map.entry("mul", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.MUL))),
+            Map.entry("scale", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.SCALE))),
+            Map.entry("sum", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.SUM_BLOCKS))),
+            Map.entry("axpy", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.AXPY))),
+            // the interface's default sgdUpdate is axpy(-learningRate, grad, param)
+            Map.entry("sgdUpdate", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.AXPY))));
+
+    private static String k(String module, String kernel) {
+        return module + ":" + kernel;
+    }
+}

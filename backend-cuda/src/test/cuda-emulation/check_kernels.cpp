@@ -1,0 +1,289 @@
+// Runs every kernel of src/main/cuda on the CPU (cuda_emulation.h) against plain loops, at
+// odd shapes and with grids both as the Java launchers size them and deliberately smaller,
+// so that the grid-stride loops take over. Exit status 0 when every check passes.
+//
+// This checks the kernels' arithmetic, indexing, bounds checks and barrier/shuffle structure.
+// It cannot show GPU-only faults: races the OS scheduler happens not to expose, memory model
+// subtleties, or numerics of the GPU's own expf.
+#include "cuda_emulation.h"
+
+#include "../../main/cuda/conv2d.cu"
+#include "../../main/cuda/elementwise.cu"
+#include "../../main/cuda/matmul.cu"
+#include "../../main/cuda/softmax.cu"
+
+#include <algorithm>
+#include <random>
+#include <string>
+
+static int failures = 0, checks = 0;
+static const bool verbose = std::getenv("EMULATION_VERBOSE") != nullptr; // print every passing check too
+static std::mt19937 rng(12345);
+
+static std::vector<float> random_values(size_t n, float scale = 1.f) {
+    std::uniform_real_distribution<float> d(-scale, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = d(rng);
+    return v;
+}
+
+// |actual - expected| <= atol + rtol |expected|, NaN only against NaN
+static void compare(const std::string& what, const std::vector<double>& expected, const std::vector<float>& actual,
+                    double atol, double rtol) {
+    ++checks;
+    double worst = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+        const double e = expected[i], a = actual[i];
+        const bool special = std::isnan(e) || std::isnan(a) || std::isinf(e) || std::isinf(a);
+        const bool ok = special ? (std::isnan(e) ? std::isnan(a) : a == e)  // NaN and infinity only as themselves
+                                : std::fabs(a - e) <= atol + rtol * std::fabs(e);
+        worst = std::max(worst, special ? 0 : std::fabs(a - e));
+        if (!ok) {
+            std::printf("FAIL %s: element %zu expected %.9g got %.9g\n", what.c_str(), i, e, a);
+            ++failures;
+            return;
+        }
+    }
+    if (verbose) {
+        std::printf("ok   %-60s max|err| %.3g\n", what.c_str(), worst);
+    }
+}
+
+static unsigned ceil_div(long long a, long long b) { return (unsigned)((a + b - 1) / b); }
+static unsigned cap(long long v, long long limit) { return (unsigned)std::min(v, limit); }
+
+// ---- matmul ---------------------------------------------------------------------------------
+
+static void check_matmul(int batch, int m, int k, int n, bool ta, bool tb, bool aShared, bool bShared, bool smallGrid) {
+    const int aStride = aShared ? 0 : m * k, bStride = bShared ? 0 : k * n;
+    auto A = random_values((size_t)(aShared ? 1 : batch) * m * k), B = random_values((size_t)(bShared ? 1 : batch) * k * n);
+    std::vector<float> C((size_t)batch * m * n, NAN);
+    std::vector<double> ref((size_t)batch * m * n);
+    for (int b = 0; b < batch; ++b)
+        for (int i = 0; i < m; ++i)
+            for (int j = 0; j < n; ++j) {
+                double acc = 0;
+                for (int p = 0; p < k; ++p) {
+                    const float av = ta ? A[b * aStride + p * m + i] : A[b * aStride + i * k + p];
+                    const float bv = tb ? B[b * bStride + j * k + p] : B[b * bStride + p * n + j];
+                    acc += (double)av * bv;
+                }
+                ref[(size_t)b * m * n + i * n + j] = acc;
+            }
+    // MatmulLauncher.config: x = ceil(n/64), y = min(ceil(m/64), 65535), z = min(batch, 65535)
+    dim3 grid{ceil_div(n, 64), smallGrid ? 1u : ceil_div(m, 64), smallGrid ? 1u : (unsigned)batch};
+    emu::launch(grid, {16, 16, 1}, [&] {
+        matmul_tiled(A.data(), B.data(), C.data(), batch, m, n, k, ta, tb, aStride, bStride);
+    });
+    char what[160];
+    std::snprintf(what, sizeof what, "matmul b%d m%d k%d n%d%s%s%s%s%s", batch, m, k, n, ta ? " aT" : "", tb ? " bT" : "",
+                  aShared ? " a-shared" : "", bShared ? " b-shared" : "", smallGrid ? " (grid 1 in y,z)" : "");
+    compare(what, ref, C, 1e-6 * std::max(k, 1), 1e-5);
+}
+
+// ---- conv2d ---------------------------------------------------------------------------------
+
+struct Conv {
+    int n, c, h, w, k, r, s, sh, sw, ph, pw;
+    int outH() const { return (h + 2 * ph - r) / sh + 1; }
+    int outW() const { return (w + 2 * pw - s) / sw + 1; }
+};
+
+static void check_conv(const Conv& g, unsigned gridCap) {
+    const int oh = g.outH(), ow = g.outW();
+    auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
+    auto gout = random_values((size_t)g.n * g.k * oh * ow);
+    std::vector<double> out((size_t)g.n * g.k * oh * ow), gin(in.size()), gf(f.size());
+    for (int b = 0; b < g.n; ++b)
+        for (int o = 0; o < g.k; ++o)
+            for (int y = 0; y < oh; ++y)
+                for (int x = 0; x < ow; ++x)
+                    for (int ch = 0; ch < g.c; ++ch)
+                        for (int i = 0; i < g.r; ++i)
+                            for (int j = 0; j < g.s; ++j) {
+                                const int iy = y * g.sh - g.ph + i, ix = x * g.sw - g.pw + j;
+                                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                                const size_t ii = (((size_t)b * g.c + ch) * g.h + iy) * g.w + ix;
+                                const size_t fi = (((size_t)o * g.c + ch) * g.r + i) * g.s + j;
+                                const size_t oi = (((size_t)b * g.k + o) * oh + y) * ow + x;
+                                out[oi] += (double)in[ii] * f[fi];
+                                gin[ii] += (double)gout[oi] * f[fi];
+                                gf[fi] += (double)gout[oi] * in[ii];
+                            }
+    std::vector<float> aOut(out.size(), NAN), aIn(gin.size(), NAN), aF(gf.size(), NAN);
+    const unsigned T = 256;
+    emu::launch({cap(ceil_div((long long)out.size(), T), gridCap), 1, 1}, {T, 1, 1}, [&] {
+        conv2d_forward(in.data(), f.data(), aOut.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
+    });
+    emu::launch({cap(ceil_div((long long)gin.size(), T), gridCap), 1, 1}, {T, 1, 1}, [&] {
+        conv2d_backward_input(gout.data(), f.data(), aIn.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
+    });
+    emu::launch({cap((long long)gf.size(), gridCap), 1, 1}, {T, 1, 1}, [&] {
+        conv2d_backward_filter(in.data(), gout.data(), aF.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
+    });
+    char what[160];
+    std::snprintf(what, sizeof what, "n%d c%d %dx%d k%d %dx%d stride %d,%d pad %d,%d grid<=%u", g.n, g.c, g.h, g.w, g.k, g.r,
+                  g.s, g.sh, g.sw, g.ph, g.pw, gridCap);
+    compare(std::string("conv2d_forward ") + what, out, aOut, 1e-6 * g.c * g.r * g.s, 1e-5);
+    compare(std::string("conv2d_backward_input ") + what, gin, aIn, 1e-6 * g.k * g.r * g.s, 1e-5);
+    compare(std::string("conv2d_backward_filter ") + what, gf, aF, 1e-6 * g.n * oh * ow, 1e-5);
+}
+
+// ---- softmax --------------------------------------------------------------------------------
+
+static void check_softmax(int rows, int cols, float scale, unsigned gridCap) {
+    auto x = random_values((size_t)rows * cols, scale), dy = random_values((size_t)rows * cols);
+    if (rows > 2 && cols > 2) {
+        x[cols + 1] = NAN; // row 1 must come out all NaN, as on the CPU
+    }
+    std::vector<double> y(x.size()), dx(x.size());
+    std::vector<float> yf(x.size());
+    for (int r = 0; r < rows; ++r) {
+        float m = -INFINITY;
+        bool nan = false;
+        for (int c = 0; c < cols; ++c) { m = std::max(m, x[r * cols + c]); nan |= std::isnan(x[r * cols + c]); }
+        double sum = 0;
+        for (int c = 0; c < cols; ++c) sum += std::exp((double)x[r * cols + c] - m);
+        for (int c = 0; c < cols; ++c) y[r * cols + c] = nan ? NAN : std::exp((double)x[r * cols + c] - m) / sum;
+    }
+    // backward on a proper distribution (the forward's output, taken from the reference)
+    for (size_t i = 0; i < y.size(); ++i) yf[i] = std::isnan(y[i]) ? 0.f : (float)y[i];
+    for (int r = 0; r < rows; ++r) {
+        double dot = 0;
+        for (int c = 0; c < cols; ++c) dot += (double)dy[r * cols + c] * yf[r * cols + c];
+        for (int c = 0; c < cols; ++c) dx[r * cols + c] = yf[r * cols + c] * (dy[r * cols + c] - dot);
+    }
+    std::vector<float> ay(x.size(), -1.f), adx(x.size(), -1.f);
+    const bool warp = cols <= 1024;
+    const unsigned T = 256;
+    const unsigned blocks = cap(warp ? ceil_div(rows, T / 32) : rows, gridCap);
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] {
+        if (warp) softmax_forward_warp(x.data(), ay.data(), rows, cols);
+        else softmax_forward_block(x.data(), ay.data(), rows, cols);
+    });
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] {
+        if (warp) softmax_backward_warp(yf.data(), dy.data(), adx.data(), rows, cols);
+        else softmax_backward_block(yf.data(), dy.data(), adx.data(), rows, cols);
+    });
+    char what[120];
+    std::snprintf(what, sizeof what, "%s rows %d cols %d scale %g grid<=%u", warp ? "warp" : "block", rows, cols, scale, gridCap);
+    compare(std::string("softmax_forward_") + what, y, ay, 1e-7, 5e-5);
+    compare(std::string("softmax_backward_") + what, dx, adx, 1e-6, 1e-4);
+}
+
+// ---- element-wise ---------------------------------------------------------------------------
+
+static void check_elementwise(int n, unsigned gridCap) {
+    auto a = random_values(n), b = random_values(n);
+    const float specials[] = {NAN, INFINITY, -INFINITY, 0.f, -0.f, 1.f, -1.f};
+    for (int i = 0; i < n; i += 5) a[i] = specials[(i / 5) % 7];
+    const unsigned T = 256, blocks = cap(ceil_div(n, T), gridCap);
+    std::vector<double> relu(n), reluB(n), add(n), mul(n), scale(n), axpyRef(n);
+    for (int i = 0; i < n; ++i) {
+        relu[i] = (a[i] > 0 || std::isnan(a[i])) ? a[i] : 0.f;
+        reluB[i] = a[i] > 0 ? b[i] : (std::isnan(a[i]) ? NAN : 0.f);
+        add[i] = a[i] + b[i];
+        mul[i] = a[i] * b[i];
+        scale[i] = -0.37f * a[i];
+        axpyRef[i] = b[i] + 0.73f * a[i];
+    }
+    std::vector<float> o1(n, -7), o2(n, -7), o3(n, -7), o4(n, -7), o5(n, -7), o6 = b;
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] { relu_forward(a.data(), o1.data(), n); });
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] { relu_backward(a.data(), b.data(), o2.data(), n); });
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] { add_elements(a.data(), b.data(), o3.data(), n); });
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] { mul_elements(a.data(), b.data(), o4.data(), n); });
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] { scale_elements(a.data(), o5.data(), -0.37f, n); });
+    emu::launch({blocks, 1, 1}, {T, 1, 1}, [&] { axpy(0.73f, a.data(), o6.data(), n); });
+    const std::string s = " n " + std::to_string(n) + " grid<=" + std::to_string(gridCap);
+    compare("relu_forward" + s, relu, o1, 0, 0);
+    compare("relu_backward" + s, reluB, o2, 0, 0);
+    compare("add_elements" + s, add, o3, 0, 0);
+    compare("mul_elements" + s, mul, o4, 0, 0);
+    compare("scale_elements" + s, scale, o5, 0, 0);
+    compare("axpy" + s, axpyRef, o6, 0, 0);
+}
+
+static void check_bias(int outer, int len, int inner, unsigned gridCap) {
+    auto x = random_values((size_t)outer * len * inner), bias = random_values(len);
+    std::vector<double> y(x.size()), s(len);
+    for (int o = 0; o < outer; ++o)
+        for (int l = 0; l < len; ++l)
+            for (int i = 0; i < inner; ++i) {
+                const size_t idx = ((size_t)o * len + l) * inner + i;
+                y[idx] = x[idx] + bias[l];
+                s[l] += x[idx];
+            }
+    std::vector<float> ay(x.size(), NAN), as(len, NAN);
+    const unsigned T = 256;
+    if (!x.empty()) {
+        emu::launch({cap(ceil_div((long long)x.size(), T), gridCap), 1, 1}, {T, 1, 1},
+                    [&] { add_bias(x.data(), bias.data(), ay.data(), outer, len, inner); });
+    }
+    emu::launch({cap(len, gridCap), 1, 1}, {T, 1, 1}, [&] { sum_to_axis(x.data(), as.data(), outer, len, inner); });
+    const std::string what = " [" + std::to_string(outer) + ", " + std::to_string(len) + ", " + std::to_string(inner)
+                             + "] grid<=" + std::to_string(gridCap);
+    compare("add_bias" + what, y, ay, 0, 0);
+    compare("sum_to_axis" + what, s, as, 1e-6 * std::max(outer * inner, 1), 1e-5);
+}
+
+static void check_sum(int n) {
+    auto x = random_values(n);
+    double ref = 0;
+    for (float v : x) ref += v;
+    // ElementwiseLauncher.sum: min(ceil(n/256), 1024) partials, then one block over them
+    const unsigned T = 256, partials = cap(ceil_div(std::max(n, 1), T), 1024);
+    std::vector<float> scratch(partials, NAN), out(1, NAN);
+    if (partials == 1) {
+        emu::launch({1, 1, 1}, {T, 1, 1}, [&] { sum_blocks(x.data(), out.data(), n); });
+    } else {
+        emu::launch({partials, 1, 1}, {T, 1, 1}, [&] { sum_blocks(x.data(), scratch.data(), n); });
+        emu::launch({1, 1, 1}, {T, 1, 1}, [&] { sum_blocks(scratch.data(), out.data(), (int)partials); });
+    }
+    compare("sum_blocks (two passes) n " + std::to_string(n), {ref}, out, 1e-7 * n + 1e-6, 1e-6);
+}
+
+int main() {
+    for (int flags = 0; flags < 4; ++flags) {
+        const bool ta = flags & 1, tb = flags & 2;
+        check_matmul(1, 1, 1, 1, ta, tb, false, false, false);
+        check_matmul(1, 7, 5, 3, ta, tb, false, false, false);
+        check_matmul(1, 64, 64, 64, ta, tb, false, false, false);
+        check_matmul(1, 65, 17, 129, ta, tb, false, false, false);
+        check_matmul(1, 130, 3, 2, ta, tb, false, false, true);
+        check_matmul(3, 33, 17, 65, ta, tb, false, false, false);
+        check_matmul(3, 33, 17, 65, ta, tb, true, false, true);
+        check_matmul(3, 33, 17, 65, ta, tb, false, true, false);
+    }
+    check_matmul(1, 4, 0, 3, false, false, false, false, false); // k = 0: zeros
+    for (unsigned gridCap : {65535u, 3u}) {
+        check_conv({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, gridCap);
+        check_conv({2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1}, gridCap);
+        check_conv({1, 2, 9, 11, 3, 3, 2, 2, 3, 1, 0}, gridCap);
+        check_conv({2, 3, 13, 13, 2, 5, 5, 2, 2, 2, 2}, gridCap);
+        check_conv({1, 2, 4, 4, 2, 6, 6, 1, 1, 1, 1}, gridCap);
+        check_conv({2, 3, 5, 5, 2, 2, 2, 3, 3, 0, 0}, gridCap);
+        check_conv({0, 2, 5, 5, 2, 3, 3, 1, 1, 0, 0}, gridCap); // empty batch: filter gradient zeros
+    }
+    for (unsigned gridCap : {65535u, 2u}) {
+        check_softmax(1, 1, 1, gridCap);
+        check_softmax(3, 5, 1, gridCap);
+        check_softmax(37, 33, 1, gridCap);
+        check_softmax(5, 1024, 1, gridCap);
+        check_softmax(3, 1025, 1, gridCap);
+        check_softmax(4, 3000, 1, gridCap);
+        check_softmax(9, 40, 50, gridCap);
+        check_elementwise(1, gridCap);
+        check_elementwise(1001, gridCap);
+        check_bias(1, 1, 1, gridCap);
+        check_bias(4, 7, 1, gridCap);
+        check_bias(2, 3, 35, gridCap);
+        check_bias(8, 5, 33, gridCap);
+        check_bias(0, 5, 3, gridCap);
+    }
+    for (int n : {1, 255, 256, 257, 4099, 70000}) { // the 1024-partial cap is reached in EmulatedCudaCrossCheckTest
+        check_sum(n);
+    }
+    std::printf("cuda emulation: %d of %d checks of the kernels in src/main/cuda failed%s\n", failures, checks,
+                verbose ? "" : " (EMULATION_VERBOSE=1 lists each check)");
+    return failures == 0 ? 0 : 1;
+}

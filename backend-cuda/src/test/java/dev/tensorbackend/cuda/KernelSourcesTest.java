@@ -1,0 +1,128 @@
+package dev.tensorbackend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.tensorbackend.api.ConvSpec;
+import dev.tensorbackend.api.Conv2dGeometry;
+import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
+import dev.tensorbackend.api.check.CrossCheck;
+import jcuda.driver.CUdeviceptr;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The .cu sources against the Java side, without a GPU: one launcher per .cu, every kernel
+ * launched by its launcher and every launch naming a kernel that exists, arguments packed in
+ * the order, number and C types of the kernel's parameters, tile constants equal on both
+ * sides, and every Backend op served by a kernel or a driver copy.
+ */
+class KernelSourcesTest {
+
+    /** One launch of every kernel, as the launchers make them for ordinary shapes. */
+    static List<RecordingRunner.Launch> launchOfEveryKernel() {
+        RecordingRunner r = new RecordingRunner();
+        CUdeviceptr p = new CUdeviceptr();
+        new MatmulLauncher(r).matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
+        Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));
+        Conv2dLauncher conv = new Conv2dLauncher(r);
+        conv.forward(p, p, p, g);
+        conv.backwardInput(p, p, p, g);
+        conv.backwardFilter(p, p, p, g);
+        SoftmaxLauncher softmax = new SoftmaxLauncher(r);
+        softmax.forward(p, p, 4, 10);
+        softmax.forward(p, p, 4, 5000);
+        softmax.backward(p, p, p, 4, 10);
+        softmax.backward(p, p, p, 4, 5000);
+        ElementwiseLauncher e = new ElementwiseLauncher(r);
+        e.addBias(p, p, p, 2, 3, 4);
+        e.sumToAxis(p, p, 2, 3, 4);
+        e.relu(p, p, 10);
+        e.reluBackward(p, p, p, 10);
+        e.add(p, p, p, 10);
+        e.mul(p, p, p, 10);
+        e.scale(p, p, 2f, 10);
+        e.axpy(2f, p, p, 10);
+        e.sum(p, p, p, 100_000);
+        return r.launches;
+    }
+
+    @Test
+    void everyCuFileHasALauncherAndAPtxModule() {
+        assertEquals(new TreeSet<>(PtxResources.MODULES), CudaSources.modules());
+        for (String module : CudaSources.modules()) {
+            assertEquals(new TreeSet<>(CudaSources.kernels(module).keySet()), new TreeSet<>(CudaBackend.kernelsOf(module)),
+                    "kernels of " + module + ".cu against its launcher's list");
+        }
+    }
+
+    @Test
+    void launchersLaunchEveryKernelWithArgumentsMatchingItsParameters() {
+        Set<String> launched = new HashSet<>();
+        for (RecordingRunner.Launch l : launchOfEveryKernel()) {
+            List<CudaSources.Param> params = CudaSources.kernels(l.module()).get(l.kernel());
+            assertTrue(params != null, l.module() + ".cu has no kernel " + l.kernel());
+            List<KernelArgs.Arg> args = l.args().args();
+            assertEquals(params.size(), args.size(), l.kernel() + ": argument count");
+            for (int i = 0; i < params.size(); i++) {
+                assertEquals(params.get(i).name(), args.get(i).name(), l.kernel() + " argument " + i);
+                assertEquals(params.get(i).type(), args.get(i).type(), l.kernel() + " argument " + args.get(i).name());
+            }
+            launched.add(l.module() + ":" + l.kernel());
+        }
+        Set<String> all = new TreeSet<>();
+        for (String module : CudaSources.modules()) {
+            CudaSources.kernels(module).keySet().forEach(k -> all.add(module + ":" + k));
+        }
+        assertEquals(all, new TreeSet<>(launched), "kernels never launched");
+    }
+
+    @Test
+    void kernelParamsCanBeBuiltWithoutADevice() {
+        for (RecordingRunner.Launch l : launchOfEveryKernel()) {
+            assertTrue(l.args().toKernelParams() != null);
+        }
+    }
+
+    @Test
+    void tileConstantsAgreeWithMatmulCu() {
+        assertEquals(MatmulLauncher.TILE_M, CudaSources.define("matmul", "TILE_M"));
+        assertEquals(MatmulLauncher.TILE_N, CudaSources.define("matmul", "TILE_N"));
+        assertEquals(MatmulLauncher.THREADS_X, CudaSources.define("matmul", "THREADS_X"));
+        assertEquals(MatmulLauncher.THREADS_Y, CudaSources.define("matmul", "THREADS_Y"));
+        // each thread's 4 x 4 block must tile the 64 x 64 tile exactly
+        assertEquals(0, MatmulLauncher.TILE_M % MatmulLauncher.THREADS_Y);
+        assertEquals(0, MatmulLauncher.TILE_N % MatmulLauncher.THREADS_X);
+    }
+
+    @Test
+    void everyBackendOpIsServedByExistingKernels() {
+        Set<String> ops = new TreeSet<>();
+        for (String key : CrossCheck.backendMethods()) {
+            ops.add(key.substring(0, key.indexOf('/')));
+        }
+        ops.removeAll(Set.of("name", "close"));
+        assertEquals(ops, new TreeSet<>(CudaBackend.KERNELS_BY_OP.keySet()));
+        for (Map.Entry<String, List<String>> e : CudaBackend.KERNELS_BY_OP.entrySet()) {
+            for (String kernel : e.getValue()) {
+                String[] parts = kernel.split(":");
+                assertTrue(CudaSources.kernels(parts[0]).containsKey(parts[1]), e.getKey() + " names missing " + kernel);
+            }
+        }
+    }
+
+    @Test
+    void reductionKernelsNeverUseAtomics() {
+        for (String module : CudaSources.modules()) {
+            String code = CudaSources.code(module);
+            assertTrue(!java.util.regex.Pattern.compile("atomic\\w*\\s*\\(").matcher(code).find(),
+                    module + ".cu calls an atomic: results could vary from run to run");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.tensorbackend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorbackend.api.Conv2dGeometry;
+import dev.tensorbackend.api.ConvSpec;
+import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
+import jcuda.driver.CUdeviceptr;
+import org.junit.jupiter.api.Test;
+
+/** Grid sizes the launchers choose, at odd shapes, tile edges, empty shapes and CUDA's grid limits. */
+class LaunchArithmeticTest {
+    private final CUdeviceptr p = new CUdeviceptr();
+
+    /**
+     * How often a kernel's grid-stride loop {@code for (i = blockIdx; i < items; i += grid)}
+     * visits each item; every item must be visited exactly once.
+     */
+    private static void assertStrideLoopCoversOnce(long items, long grid) {
+        if (items > 10_000_000) {
+            // by arithmetic: block b visits b, b + grid, ...; the blocks 0..grid-1 start below items
+            assertTrue(grid <= items && grid >= 1);
+            return;
+        }
+        int[] visits = new int[(int) items];
+        for (long block = 0; block < grid; block++) {
+            for (long i = block; i < items; i += grid) {
+                visits[(int) i]++;
+            }
+        }
+        for (int i = 0; i < items; i++) {
+            assertEquals(1, visits[i], "item " + i + " of " + items + " with grid " + grid);
+        }
+    }
+
+    private static MatmulDims dims(int batch, int m, int k, int n) {
+        return batch == 0 ? MatmulDims.of(Shape.of(m, k), false, Shape.of(k, n), false)
+                : MatmulDims.of(Shape.of(batch, m, k), false, Shape.of(batch, k, n), false);
+    }
+
+    @Test
+    void matmulGridCoversEveryTileOfC() {
+        int[][] cases = { // batch (0: unbatched), m, k, n, expected grid x, y, z
+                {0, 1, 1, 1, 1, 1, 1}, {0, 64, 7, 64, 1, 1, 1}, {0, 65, 7, 64, 1, 2, 1}, {0, 64, 7, 65, 2, 1, 1},
+                {0, 1031, 5, 3, 1, 17, 1}, {0, 3, 1031, 5, 1, 1, 1}, {0, 2, 3, 1029, 17, 1, 1}, {5, 33, 17, 65, 2, 1, 5}};
+        for (int[] c : cases) {
+            LaunchConfig cfg = MatmulLauncher.config(dims(c[0], c[1], c[2], c[3]));
+            assertEquals(new LaunchConfig(c[4], c[5], c[6], 16, 16, 1, 0), cfg, java.util.Arrays.toString(c));
+            // x tiles reach the last column, y tiles the last row
+            assertTrue((long) cfg.gridX() * MatmulLauncher.TILE_N >= c[3]);
+            assertTrue((long) (cfg.gridX() - 1) * MatmulLauncher.TILE_N < c[3]);
+        }
+    }
+
+    @Test
+    void matmulBeyondTheGridLimitsLoopsOverRowsAndBatch() {
+        int m = 64 * 65_535 + 1; // one tile row more than gridDim.y can hold
+        LaunchConfig cfg = MatmulLauncher.config(MatmulDims.of(Shape.of(m, 1), false, Shape.of(1, 1), false));
+        assertEquals(65_535, cfg.gridY());
+        assertStrideLoopCoversOnce(65_536, cfg.gridY());
+        LaunchConfig batched = MatmulLauncher.config(MatmulDims.of(Shape.of(70_000, 1, 1), false, Shape.of(1, 1), false));
+        assertEquals(65_535, batched.gridZ());
+        assertStrideLoopCoversOnce(70_000, batched.gridZ());
+    }
+
+    @Test
+    void matmulSkipsEmptyResultsButNotAnEmptyInnerDimension() {
+        RecordingRunner r = new RecordingRunner();
+        MatmulLauncher launcher = new MatmulLauncher(r);
+        launcher.matmul(p, p, p, dims(0, 0, 3, 4));
+        launcher.matmul(p, p, p, dims(0, 3, 4, 0));
+        launcher.matmul(p, p, p, dims(0, 0, 0, 0));
+        assertEquals(0, r.launches.size());
+        launcher.matmul(p, p, p, dims(0, 3, 0, 4)); // C = zeros: the kernel writes them
+        assertEquals(new LaunchConfig(1, 1, 1, 16, 16, 1, 0), r.only().config());
+    }
+
+    @Test
+    void matmulPacksBatchStridesAndFlags() {
+        RecordingRunner r = new RecordingRunner();
+        // a shared by all 3 batch entries (stride 0), b transposed and batched
+        new MatmulLauncher(r).matmul(p, p, p, MatmulDims.of(Shape.of(5, 7), true, Shape.of(3, 4, 5), true));
+        KernelArgs a = r.only().args();
+        assertEquals(3, a.value("batch"));
+        assertEquals(7, a.value("M"));
+        assertEquals(5, a.value("K"));
+        assertEquals(4, a.value("N"));
+        assertEquals(1, a.value("transA"));
+        assertEquals(1, a.value("transB"));
+        assertEquals(0, a.value("aBatchStride"));
+        assertEquals(20, a.value("bBatchStride"));
+    }
+
+    @Test
+    void convGridsCoverTheirElements() {
+        Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(3, 5, 13, 13), Shape.of(6, 5, 5, 5), new ConvSpec(2, 2, 2, 2));
+        assertEquals(7, g.outH());
+        long out = 3L * 6 * 7 * 7, in = 3L * 5 * 13 * 13, taps = 6L * 5 * 5 * 5;
+        assertEquals(new LaunchConfig((int) ((out + 255) / 256), 1, 1, 256, 1, 1, 0), Conv2dLauncher.forwardConfig(g));
+        assertEquals(new LaunchConfig((int) ((in + 255) / 256), 1, 1, 256, 1, 1, 0), Conv2dLauncher.backwardInputConfig(g));
+        assertEquals(new LaunchConfig((int) taps, 1, 1, 256, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(g));
+        // 1x1: one block of which only thread 0 works
+        Conv2dGeometry one = Conv2dGeometry.of("conv2d", Shape.of(1, 1, 1, 1), Shape.of(1, 1, 1, 1), ConvSpec.of(1, 0));
+        assertEquals(1, Conv2dLauncher.forwardConfig(one).gridX());
+        assertEquals(1, Conv2dLauncher.backwardFilterConfig(one).gridX());
+    }
+
+    @Test
+    void convSkipsEmptyResultsOnly() {
+        RecordingRunner r = new RecordingRunner();
+        Conv2dLauncher conv = new Conv2dLauncher(r);
+        Conv2dGeometry noBatch = Conv2dGeometry.of("conv2d", Shape.of(0, 2, 5, 5), Shape.of(3, 2, 3, 3), ConvSpec.of(1, 0));
+        conv.forward(p, p, p, noBatch);
+        conv.backwardInput(p, p, p, noBatch);
+        assertEquals(0, r.launches.size());
+        conv.backwardFilter(p, p, p, noBatch); // the filter gradient of an empty batch is zeros, still written
+        assertEquals(Conv2dLauncher.BACKWARD_FILTER, r.only().kernel());
+    }
+
+    @Test
+    void softmaxTakesAWarpPerRowUpTo1024ColumnsAndABlockBeyond() {
+        assertEquals(SoftmaxLauncher.FORWARD_WARP, SoftmaxLauncher.forwardKernel(1));
+        assertEquals(SoftmaxLauncher.FORWARD_WARP, SoftmaxLauncher.forwardKernel(1024));
+        assertEquals(SoftmaxLauncher.FORWARD_BLOCK, SoftmaxLauncher.forwardKernel(1025));
+        assertEquals(SoftmaxLauncher.BACKWARD_WARP, SoftmaxLauncher.backwardKernel(1024));
+        assertEquals(SoftmaxLauncher.BACKWARD_BLOCK, SoftmaxLauncher.backwardKernel(1025));
+        // 8 warps of 256 threads: 8 rows per block
+        assertEquals(new LaunchConfig(1, 1, 1, 256, 1, 1, 0), SoftmaxLauncher.config(1, 1));
+        assertEquals(new LaunchConfig(1, 1, 1, 256, 1, 1, 0), SoftmaxLauncher.config(8, 3));
+        assertEquals(new LaunchConfig(2, 1, 1, 256, 1, 1, 0), SoftmaxLauncher.config(9, 3));
+        assertEquals(new LaunchConfig(125, 1, 1, 256, 1, 1, 0), SoftmaxLauncher.config(1000, 3));
+        assertEquals(new LaunchConfig(3, 1, 1, 256, 1, 1, 0), SoftmaxLauncher.config(3, 1025));
+        // more rows than blocks: the row loop takes the rest
+        LaunchConfig many = SoftmaxLauncher.config(100_000, 2000);
+        assertEquals(65_535, many.gridX());
+        assertStrideLoopCoversOnce(100_000, many.gridX());
+        RecordingRunner r = new RecordingRunner();
+        new SoftmaxLauncher(r).forward(p, p, 0, 5);
+        new SoftmaxLauncher(r).backward(p, p, p, 5, 0);
+        assertEquals(0, r.launches.size());
+    }
+
+    @Test
+    void warpPerRowRowIndicesCoverEveryRowOnce() {
+        // the kernel's row = blockIdx.x * 8 + warp, step gridDim.x * 8
+        for (int rows : new int[] {1, 7, 8, 9, 1000, 1_000_003}) {
+            LaunchConfig cfg = SoftmaxLauncher.config(rows, 3);
+            int warps = SoftmaxLauncher.ROWS_PER_WARP_BLOCK;
+            long step = (long) cfg.gridX() * warps;
+            long covered = 0;
+            for (long block = 0; block < cfg.gridX(); block++) {
+                for (int warp = 0; warp < warps; warp++) {
+                    for (long row = block * warps + warp; row < rows; row += step) {
+                        covered++;
+                    }
+                }
+            }
+            assertEquals(rows, covered, rows + " rows");
+        }
+    }
+
+    @Test
+    void elementwiseGridsAndTheTwoPassSum() {
+        assertEquals(new LaunchConfig(1, 1, 1, 256, 1, 1, 0), LaunchConfig.linear(1, 256));
+        assertEquals(new LaunchConfig(1, 1, 1, 256, 1, 1, 0), LaunchConfig.linear(256, 256));
+        assertEquals(new LaunchConfig(2, 1, 1, 256, 1, 1, 0), LaunchConfig.linear(257, 256));
+        assertEquals(65_535, LaunchConfig.linear(Integer.MAX_VALUE, 256).gridX());
+        assertEquals(1, ElementwiseLauncher.sumPartials(1));
+        assertEquals(1, ElementwiseLauncher.sumPartials(256));
+        assertEquals(2, ElementwiseLauncher.sumPartials(257));
+        assertEquals(1024, ElementwiseLauncher.sumPartials(262_144));
+        assertEquals(1024, ElementwiseLauncher.sumPartials(1_000_003));
+
+        CUdeviceptr x = new CUdeviceptr(), partials = new CUdeviceptr(), out = new CUdeviceptr();
+        RecordingRunner small = new RecordingRunner();
+        new ElementwiseLauncher(small).sum(x, partials, out, 200);
+        assertEquals(1, small.only().config().gridX());
+        assertTrue(small.only().args().value("out") == out, "one pass writes the result directly");
+
+        RecordingRunner large = new RecordingRunner();
+        new ElementwiseLauncher(large).sum(x, partials, out, 1_000_003);
+        assertEquals(2, large.launches.size());
+        RecordingRunner.Launch first = large.launches.get(0), second = large.launches.get(1);
+        assertEquals(1024, first.config().gridX());
+        assertTrue(first.args().value("out") == partials);
+        assertEquals(1_000_003, first.args().value("n"));
+        assertEquals(1, second.config().gridX());
+        assertTrue(second.args().value("x") == partials && second.args().value("out") == out);
+        assertEquals(1024, second.args().value("n"));
+        assertThrows(IllegalArgumentException.class, () -> new ElementwiseLauncher(large).sum(x, partials, out, 0));
+    }
+
+    @Test
+    void biasAndAxisSumGrids() {
+        RecordingRunner r = new RecordingRunner();
+        ElementwiseLauncher e = new ElementwiseLauncher(r);
+        e.addBias(p, p, p, 8, 64, 561);
+        assertEquals(LaunchConfig.ceilDiv(8L * 64 * 561, 256), r.launches.get(0).config().gridX());
+        e.sumToAxis(p, p, 8, 64, 561);
+        assertEquals(64, r.launches.get(1).config().gridX()); // a block per bias element
+        e.sumToAxis(p, p, 0, 5, 3); // empty outer extent: zeros are still written
+        assertEquals(5, r.launches.get(2).config().gridX());
+        e.addBias(p, p, p, 0, 5, 3);
+        e.sumToAxis(p, p, 4, 0, 3);
+        e.relu(p, p, 0);
+        assertEquals(3, r.launches.size());
+    }
+
+    @Test
+    void launchConfigRejectsWhatCudaWouldReject() {
+        assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(0, 1, 1, 32, 1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(1, 65_536, 1, 32, 1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(1, 1, 65_536, 32, 1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(1, 1, 1, 1025, 1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(1, 1, 1, 32, 32, 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> LaunchConfig.linear(0, 256));
+        assertEquals(1024, new LaunchConfig(1, 1, 1, 32, 32, 1, 0).threadsPerBlock());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tensorbackend.bench;
+
+import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.Backends;
+
+/** Opens the backend a benchmark measures, by name, through the public selection API only. */
+public final class BenchBackends {
+    /** The CUDA backend reads this when it is created: {@code kernel} (ours) or {@code cublas}. */
+    public static final String CUDA_MATMUL_PROPERTY = "tensor.cuda.matmul";
+
+    private BenchBackends() {
+    }
+
+    /** The named backend with its default matmul. */
+    public static Backend open(String name) {
+        return Backends.create(name);
+    }
+
+    /**
+     * The named backend with the given CUDA matmul implementation. Backends other than
+     * CUDA ignore the property, so one benchmark body serves them all.
+     */
+    public static Backend open(String name, String cudaMatmul) {
+        System.setProperty(CUDA_MATMUL_PROPERTY, cudaMatmul);
+        return Backends.create(name);
+    }
+}

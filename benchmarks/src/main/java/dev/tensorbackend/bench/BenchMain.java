@@ -1,0 +1,243 @@
+package dev.tensorbackend.bench;
+
+import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.BackendProvider;
+import dev.tensorbackend.api.Backends;
+import dev.tensorbackend.api.Shape;
+import dev.tensorbackend.api.Tensor;
+import dev.tensorbackend.bench.report.ReportWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The whole suite in one command ({@code mvn -pl benchmarks -am verify -Pbench} runs it):
+ * picks the backends, leaves out the unusable ones with their reason, runs JMH class by
+ * class with its progress on stdout, merges JMH's JSON into {@code jmh-result.json} and
+ * writes the report.
+ *
+ * <p>System properties: {@code tensor.backend} (cpu, cuda, or a comma list; blank, all
+ * or auto means every backend on the class path), {@code bench.full} (every size with the
+ * annotations' warm-up and iterations, instead of the quick set), {@code bench.only}
+ * (comma list of benchmark class name parts, e.g. {@code matmul,softmax}).
+ */
+public final class BenchMain {
+    /** Quick mode: enough to rank the backends, not to resolve a few per cent. */
+    private static final int QUICK_WARMUP_ITERATIONS = 1;
+    private static final int QUICK_MEASUREMENT_ITERATIONS = 2;
+    private static final TimeValue QUICK_ITERATION_TIME = TimeValue.milliseconds(1000);
+    private static final String[] FORK_JVM_ARGS = {"--add-modules", "jdk.incubator.vector"};
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path outDir = Path.of(args.length > 0 ? args[0] : "target");
+        boolean full = Boolean.getBoolean("bench.full");
+        List<String> notes = runNotes(full);
+
+        List<BackendProvider> providers = Backends.providers();
+        notes.add("backends on the class path: " + providers.stream().map(BackendProvider::name)
+                .sorted(BenchMain::cpuFirst).collect(Collectors.joining(", ")));
+        List<String> backends;
+        try {
+            backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), providers, notes);
+        } catch (BackendException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        boolean cublas = backends.contains("cuda") && cublasLoads(notes);
+        notes.add("backends measured: " + (backends.isEmpty() ? "none" : String.join(", ", backends))
+                + (backends.contains("cpu") ? " (and EJML " + ejmlVersion() + " as the CPU peer)" : ""));
+
+        List<String> only = split(System.getProperty("bench.only", ""));
+        List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, only);
+        if (runs.isEmpty()) {
+            System.out.println("bench: nothing to run (backends: " + backends + ", bench.only: " + only + ")");
+        }
+        List<String> failed = new ArrayList<>();
+        List<Path> results = runAll(runs, full, outDir.resolve("jmh-parts"), failed);
+        if (!failed.isEmpty()) {
+            notes.add("FAILED (see the JMH output): " + String.join(", ", failed));
+        }
+
+        Path jmhJson = outDir.resolve("jmh-result.json");
+        Files.writeString(jmhJson, JmhJsonMerge.merge(results));
+        int count = ReportWriter.write(jmhJson, outDir, notes, System.out).size();
+        System.out.println("\n" + Files.readString(outDir.resolve(ReportWriter.MARKDOWN_FILE)));
+        System.out.println("bench: " + count + " measurements; JMH JSON " + jmhJson + "; report "
+                + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
+                + ", " + outDir.resolve(ReportWriter.SVG_FILE));
+        if (!failed.isEmpty()) {
+            System.exit(1);
+        }
+    }
+
+    /** Where and how the numbers were taken: the report's first lines. */
+    private static List<String> runNotes(boolean full) {
+        List<String> notes = new ArrayList<>();
+        notes.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
+        notes.add("machine: " + Machine.cpu());
+        notes.add("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        notes.add("mode: " + (full
+                ? "full (every size; warm-up and iterations as in the benchmark annotations)"
+                : "quick (reduced sizes; " + QUICK_WARMUP_ITERATIONS + " warm-up and " + QUICK_MEASUREMENT_ITERATIONS
+                        + " measured iterations of " + QUICK_ITERATION_TIME + ", 1 fork; -Dbench.full=true for every size)"));
+        return notes;
+    }
+
+    /**
+     * Runs JMH once per planned run, each writing its JSON into {@code partsDir}; returns the
+     * files of the runs that completed and adds the titles of the others to {@code failed}.
+     */
+    private static List<Path> runAll(List<BenchPlan.Run> runs, boolean full, Path partsDir, List<String> failed)
+            throws IOException {
+        Files.createDirectories(partsDir);
+        try (var old = Files.newDirectoryStream(partsDir, "*.json")) {
+            for (Path p : old) {
+                Files.delete(p); // a previous run's results must not pass for this one's
+            }
+        }
+        List<Path> results = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            BenchPlan.Run run = runs.get(i);
+            Path result = partsDir.resolve(String.format(Locale.ROOT, "%02d-%s.json", i, run.benchmarkClass()
+                    + run.params().getOrDefault("backend", new String[] {""})[0]));
+            System.out.println("\n==== bench " + (i + 1) + "/" + runs.size() + ": " + run.title() + " ====");
+            try {
+                new Runner(options(run, full, result)).run();
+                results.add(result);
+            } catch (RunnerException e) {
+                System.out.println("bench: " + run.title() + " FAILED: " + e.getMessage());
+                failed.add(run.title());
+            }
+        }
+        return results;
+    }
+
+    private static org.openjdk.jmh.runner.options.Options options(BenchPlan.Run run, boolean full, Path result) {
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include(run.includeRegex())
+                .jvmArgsAppend(FORK_JVM_ARGS)
+                .shouldFailOnError(true)
+                .resultFormat(ResultFormatType.JSON)
+                .result(result.toString());
+        for (Map.Entry<String, String[]> p : run.params().entrySet()) {
+            o.param(p.getKey(), p.getValue());
+        }
+        if (!full) {
+            o.forks(1)
+                    .warmupIterations(QUICK_WARMUP_ITERATIONS)
+                    .warmupTime(QUICK_ITERATION_TIME)
+                    .measurementIterations(QUICK_MEASUREMENT_ITERATIONS)
+                    .measurementTime(QUICK_ITERATION_TIME);
+        }
+        return o.build();
+    }
+
+    /**
+     * The requested backends that can run here. An unusable one is left out with its reason
+     * on stdout and in the report's notes; an unknown name fails, listing the known ones.
+     */
+    static List<String> usableBackends(String requested, List<BackendProvider> providers, List<String> notes) {
+        List<String> names = split(requested);
+        if (names.isEmpty() || names.equals(List.of("all")) || names.equals(List.of(Backends.AUTO))) {
+            names = providers.stream().map(BackendProvider::name).sorted(BenchMain::cpuFirst).collect(Collectors.toList());
+        }
+        List<String> usable = new ArrayList<>();
+        for (String name : names) {
+            BackendProvider.Availability a = Backends.provider(name, providers).availability();
+            if (a.usable()) {
+                usable.add(name);
+            } else {
+                String why = "backend " + name + " left out: " + a.reason();
+                System.out.println("bench: " + why);
+                notes.add(why);
+            }
+        }
+        return usable;
+    }
+
+    /**
+     * Whether CUDA runs a matmul with cuBLAS selected: creates the backend as the benchmark
+     * will and multiplies 2x2 matrices. Where it fails, the cuBLAS variant is left out with
+     * the reason; our own kernel is still measured.
+     */
+    private static boolean cublasLoads(List<String> notes) {
+        String before = System.getProperty(BenchBackends.CUDA_MATMUL_PROPERTY);
+        try (Backend cuda = BenchBackends.open("cuda", "cublas");
+             Tensor a = cuda.upload(Shape.of(2, 2), new float[] {1, 2, 3, 4});
+             Tensor c = cuda.matmul(a, a)) {
+            float[] v = cuda.download(c);
+            if (v[0] != 7 || v[3] != 22) {
+                throw new IllegalStateException("2x2 product came back wrong: " + Arrays.toString(v));
+            }
+            Optional<String> path = matmulPath(cuda);
+            if (path.isPresent() && !path.get().equals("cublas")) {
+                throw new IllegalStateException("the cuda backend multiplies with '" + path.get()
+                        + "' although cublas was asked for (its reason is printed above)");
+            }
+            return true;
+        } catch (RuntimeException e) {
+            String why = "cuBLAS variant left out: " + e.getMessage();
+            System.out.println("bench: " + why);
+            notes.add(why);
+            return false;
+        } finally {
+            if (before == null) {
+                System.clearProperty(BenchBackends.CUDA_MATMUL_PROPERTY);
+            } else {
+                System.setProperty(BenchBackends.CUDA_MATMUL_PROPERTY, before);
+            }
+        }
+    }
+
+    /**
+     * The matmul a backend says it chose, from its public {@code matmulPath()} where it has one.
+     * The Backend API does not say whether CUDA fell back from cuBLAS to its own kernel (it
+     * does so with a message on stderr), and a "cuBLAS" column measured on our kernel would
+     * be a false label. Looked up by name, so that this module does not compile against a
+     * backend's classes.
+     */
+    static Optional<String> matmulPath(Object backend) {
+        try {
+            return Optional.of(String.valueOf(backend.getClass().getMethod("matmulPath").invoke(backend)));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static int cpuFirst(String a, String b) {
+        return a.equals("cpu") ? -1 : b.equals("cpu") ? 1 : a.compareTo(b);
+    }
+
+    private static List<String> split(String commaList) {
+        return Arrays.stream(commaList.split(","))
+                .map(s -> s.trim().toLowerCase(Locale.ROOT))
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toList());
+    }
+
+    private static String ejmlVersion() {
+        String v = org.ejml.dense.row.CommonOps_FDRM.class.getPackage().getImplementationVersion();
+        return v == null ? "0.43.1" : v;
+    }
+}

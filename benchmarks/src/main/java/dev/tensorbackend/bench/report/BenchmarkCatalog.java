@@ -1,0 +1,73 @@
+package dev.tensorbackend.bench.report;
+
+import dev.tensorbackend.bench.workload.ConvCase;
+import dev.tensorbackend.bench.workload.MatmulCase;
+import dev.tensorbackend.bench.workload.SoftmaxCase;
+import dev.tensorbackend.bench.workload.TrainStepCase;
+import dev.tensorbackend.bench.workload.Work;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What each JMH benchmark method measures: turns a benchmark name and its parameters into
+ * op, variant, backend, shape and work. The workload classes that build the benchmarks'
+ * inputs also compute the work here, so the FLOP counts cannot drift from the inputs.
+ */
+final class BenchmarkCatalog {
+    private static final String PACKAGE = "dev.tensorbackend.bench.";
+
+    private BenchmarkCatalog() {
+    }
+
+    /** The measurement for one JMH result, or empty for a benchmark this report does not know. */
+    static Optional<Measurement> describe(String benchmark, Map<String, String> params, double seconds) {
+        if (!benchmark.startsWith(PACKAGE)) {
+            return Optional.empty();
+        }
+        String name = benchmark.substring(PACKAGE.length());
+        int dot = name.lastIndexOf('.');
+        if (dot < 0) {
+            return Optional.empty();
+        }
+        String bench = name.substring(0, dot);
+        String method = name.substring(dot + 1);
+        String backend = params.getOrDefault("backend", "?");
+        String variant = method.endsWith("EndToEnd") || method.equals("endToEnd")
+                ? Series.END_TO_END : Series.KERNEL_ONLY;
+        switch (bench) {
+            case "MatmulBench":
+            case "CublasMatmulBench": {
+                MatmulCase c = MatmulCase.parse(params.get("size"));
+                String v = bench.startsWith("Cublas")
+                        ? (variant.equals(Series.END_TO_END) ? Series.CUBLAS_END_TO_END : Series.CUBLAS_KERNEL_ONLY)
+                        : variant;
+                return Optional.of(new Measurement(c.op(), v, backend, c.label(), c.shapeText(), seconds, c.work()));
+            }
+            case "EjmlMatmulBench": {
+                MatmulCase c = MatmulCase.parse(params.get("size"));
+                String v = method.equals("multiThread") ? Series.MULTI_THREAD : Series.SINGLE_THREAD;
+                return Optional.of(new Measurement(c.op(), v, "ejml", c.label(), c.shapeText(), seconds, c.work()));
+            }
+            case "Conv2dBench": {
+                ConvCase c = ConvCase.parse(params.get("shape"));
+                String op = method.startsWith("forward") ? ConvCase.FORWARD
+                        : method.startsWith("backwardInput") ? ConvCase.BACKWARD_INPUT : ConvCase.BACKWARD_FILTER;
+                return Optional.of(new Measurement(op, variant, backend, c.label(), c.shapeText(), seconds, c.work()));
+            }
+            case "SoftmaxBench": {
+                SoftmaxCase c = SoftmaxCase.parse(params.get("size"));
+                boolean forward = method.startsWith("forward");
+                Work work = forward ? c.forwardWork() : c.backwardWork();
+                String op = forward ? SoftmaxCase.FORWARD : SoftmaxCase.BACKWARD;
+                return Optional.of(new Measurement(op, variant, backend, c.label(), c.shapeText(), seconds, work));
+            }
+            case "TrainStepBench": {
+                TrainStepCase c = TrainStepCase.parse(params.get("config"));
+                return Optional.of(new Measurement(TrainStepCase.OP, variant, backend, c.label(), c.shapeText(),
+                        seconds, c.work()));
+            }
+            default:
+                return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tensorbackend.bench.report;
+
+import java.util.List;
+
+/**
+ * One line of the chart and one column of a table: a backend measured one way. The
+ * variants are fixed words (see {@link BenchmarkCatalog}); {@link #ORDER} lists the series
+ * in the order a reader compares them.
+ */
+public record Series(String backend, String variant) {
+
+    public static final String KERNEL_ONLY = "kernel-only";
+    public static final String END_TO_END = "end-to-end";
+    public static final String CUBLAS_KERNEL_ONLY = "cublas kernel-only";
+    public static final String CUBLAS_END_TO_END = "cublas end-to-end";
+    public static final String SINGLE_THREAD = "single-thread";
+    public static final String MULTI_THREAD = "multi-thread";
+
+    public static final Series CPU = new Series("cpu", KERNEL_ONLY);
+    public static final Series CUDA = new Series("cuda", KERNEL_ONLY);
+    public static final Series CUDA_E2E = new Series("cuda", END_TO_END);
+    public static final Series CUBLAS = new Series("cuda", CUBLAS_KERNEL_ONLY);
+    public static final Series CUBLAS_E2E = new Series("cuda", CUBLAS_END_TO_END);
+    public static final Series EJML_1T = new Series("ejml", SINGLE_THREAD);
+    public static final Series EJML_MT = new Series("ejml", MULTI_THREAD);
+
+    static final List<Series> ORDER = List.of(CPU, CUDA, CUDA_E2E, CUBLAS, CUBLAS_E2E, EJML_1T, EJML_MT,
+            new Series("cpu", END_TO_END));
+
+    /**
+     * Short column title: kernel-only is the plain backend name, end-to-end adds "e2e",
+     * e.g. "cuda", "cuda e2e", "cuda cuBLAS", "EJML 1T".
+     */
+    public String label() {
+        switch (variant) {
+            case KERNEL_ONLY: return backend;
+            case END_TO_END: return backend + " e2e";
+            case CUBLAS_KERNEL_ONLY: return backend + " cuBLAS";
+            case CUBLAS_END_TO_END: return backend + " cuBLAS e2e";
+            case SINGLE_THREAD: return backend.equals("ejml") ? "EJML 1T" : backend + " 1T";
+            case MULTI_THREAD: return backend.equals("ejml") ? "EJML MT" : backend + " MT";
+            default: return backend + " " + variant;
+        }
+    }
+
+    /** Position in {@link #ORDER}; unknown series come after, in name order. */
+    int rank() {
+        int i = ORDER.indexOf(this);
+        return i >= 0 ? i : ORDER.size();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tensorbackend.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.BackendProvider;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which backends the suite measures, and how an unusable one is left out. */
+class BackendSelectionTest {
+
+    private static BackendProvider provider(String name, BackendProvider.Availability availability) {
+        return new BackendProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int priority() {
+                return 0;
+            }
+
+            @Override
+            public Availability availability() {
+                return availability;
+            }
+
+            @Override
+            public Backend create() {
+                throw new AssertionError("selection must not create backends");
+            }
+        };
+    }
+
+    private static final List<BackendProvider> PROVIDERS = List.of(
+            provider("cuda", BackendProvider.Availability.no("no libcuda.so.1 on the library path")),
+            provider("cpu", BackendProvider.Availability.yes()));
+
+    @Test
+    void byDefaultEveryUsableBackendCpuFirstAndTheOthersLeftOutWithTheirReason() {
+        for (String requested : List.of("", "all", "auto", " ALL ")) {
+            List<String> notes = new ArrayList<>();
+            assertEquals(List.of("cpu"), BenchMain.usableBackends(requested, PROVIDERS, notes), requested);
+            assertTrue(notes.contains("backend cuda left out: no libcuda.so.1 on the library path"), notes.toString());
+        }
+    }
+
+    @Test
+    void anExplicitListKeepsItsUsableMembersInOrder() {
+        List<BackendProvider> both = List.of(provider("cuda", BackendProvider.Availability.yes()),
+                provider("cpu", BackendProvider.Availability.yes()));
+        assertEquals(List.of("cuda", "cpu"), BenchMain.usableBackends("cuda, cpu", both, new ArrayList<>()));
+        assertEquals(List.of("cpu", "cuda"), BenchMain.usableBackends("", both, new ArrayList<>()));
+        List<String> notes = new ArrayList<>();
+        assertEquals(List.of(), BenchMain.usableBackends("cuda", PROVIDERS, notes));
+        assertEquals(List.of("backend cuda left out: no libcuda.so.1 on the library path"), notes);
+    }
+
+    @Test
+    void anUnknownNameFailsListingTheKnownOnes() {
+        BackendException e = assertThrows(BackendException.class,
+                () -> BenchMain.usableBackends("cpu,cdua", PROVIDERS, new ArrayList<>()));
+        assertTrue(e.getMessage().contains("cdua") && e.getMessage().contains("cpu"), e.getMessage());
+    }
+
+    /** Stands in for a backend that reports its matmul, as the CUDA backend does. */
+    public static final class ReportsMatmul {
+        private final String path;
+
+        ReportsMatmul(String path) {
+            this.path = path;
+        }
+
+        public String matmulPath() {
+            return path;
+        }
+    }
+
+    @Test
+    void theMatmulABackendChoseIsReadWhereItSaysSo() {
+        assertEquals(java.util.Optional.of("kernel"), BenchMain.matmulPath(new ReportsMatmul("kernel")));
+        assertEquals(java.util.Optional.of("cublas"), BenchMain.matmulPath(new ReportsMatmul("cublas")));
+        assertEquals(java.util.Optional.empty(), BenchMain.matmulPath(new Object()));
+    }
+}

@@ -1,0 +1,206 @@
+package dev.tensorbackend.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The report writer on a fabricated JMH result file (src/test/resources/jmh-sample.json,
+ * in JMH 1.37's layout) whose scores were chosen so that every expected number below can
+ * be worked out by hand: e.g. a 512^3 matmul is 2 * 512^3 = 268,435,456 flops, so 100 ms
+ * per call is 2.68435456 GFLOP/s.
+ */
+class ReportWriterTest {
+    private static final double MATMUL_512_FLOPS = 268_435_456.0;
+
+    @TempDir
+    Path dir;
+
+    private Path jmhJson;
+    private ByteArrayOutputStream log;
+
+    @BeforeEach
+    void copySample() throws IOException {
+        jmhJson = dir.resolve("jmh-result.json");
+        try (InputStream in = getClass().getResourceAsStream("/jmh-sample.json")) {
+            Files.write(jmhJson, in.readAllBytes());
+        }
+        log = new ByteArrayOutputStream();
+    }
+
+    private List<Measurement> write() throws IOException {
+        return ReportWriter.write(jmhJson, dir, List.of("machine: test box", "mode: quick"),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+    }
+
+    private static Measurement find(List<Measurement> ms, String op, String backend, String variant, String size) {
+        List<Measurement> found = ms.stream()
+                .filter(m -> m.op().equals(op) && m.backend().equals(backend) && m.variant().equals(variant)
+                        && m.size().equals(size))
+                .collect(Collectors.toList());
+        assertEquals(1, found.size(), op + " " + backend + " " + variant + " " + size);
+        return found.get(0);
+    }
+
+    private static void assertClose(double expected, double actual) {
+        assertEquals(expected, actual, Math.abs(expected) * 1e-9, "expected " + expected + ", got " + actual);
+    }
+
+    @Test
+    void parsesEveryKnownBenchmarkAndNamesTheUnknownOne() throws IOException {
+        List<Measurement> ms = write();
+        assertEquals(12, ms.size());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("com.example.OtherBench.measure"), log.toString());
+    }
+
+    @Test
+    void convertsUnitsToSecondsAndWorkToThroughput() throws IOException {
+        List<Measurement> ms = write();
+
+        Measurement cpu = find(ms, "matmul", "cpu", "kernel-only", "512");
+        assertClose(0.1, cpu.seconds());
+        assertClose(MATMUL_512_FLOPS, cpu.work().flops());
+        assertClose(2.68435456, cpu.throughput());
+        assertEquals("[512,512] x [512,512]", cpu.shape());
+
+        assertClose(134.217728, find(ms, "matmul", "cuda", "kernel-only", "512").throughput());
+        assertClose(268.435456, find(ms, "matmul", "cuda", "cublas kernel-only", "512").throughput());
+        assertClose(26.8435456, find(ms, "matmul", "cuda", "end-to-end", "512").throughput());
+        assertClose(5.36870912, find(ms, "matmul", "ejml", "single-thread", "512").throughput());
+
+        // Q K^T, batch 8, 64 tokens, width 32: 2*8*64*64*32 = 2,097,152 flops in 2.5 us
+        Measurement qkt = find(ms, "attention QK^T", "cpu", "kernel-only", "qkt-8x64x32");
+        assertClose(2.5e-6, qkt.seconds());
+        assertClose(838.8608, qkt.throughput());
+        assertEquals("[8,64,32] x [8,64,32]^T", qkt.shape());
+
+        // softmax 1024^2 forward moves 2 * 4 B * 1,048,576 = 8,388,608 B in 4 ms
+        Measurement fwd = find(ms, "softmax forward", "cpu", "kernel-only", "1024");
+        assertFalse(fwd.work().isCompute());
+        assertClose(2.097152, fwd.throughput());
+        // backward reported as throughput, 250 ops/s: 4 ms per call, 3 * 4 B * 1,048,576 B moved
+        Measurement bwd = find(ms, "softmax backward", "cpu", "kernel-only", "1024");
+        assertClose(0.004, bwd.seconds());
+        assertClose(3.145728, bwd.throughput());
+
+        // mid conv: output [8,32,64,64] = 1,048,576 values, 16*3*3 = 144 taps each, 2 flops a tap
+        Measurement conv = find(ms, "conv2d backward-filter", "cpu", "kernel-only", "mid");
+        assertClose(301_989_888.0, conv.work().flops());
+        assertClose(0.201326592, conv.throughput());
+
+        // documented network: per sample conv 2*2*4 + QKV 3*2*2*2 + scores and output 2*2*2*2
+        // + dense 2*2 = 60 multiply-adds, x2 flops, x3 for the step = 360 flops in 10 us
+        Measurement step = find(ms, "training step", "cpu", "kernel-only", "documented");
+        assertClose(360.0, step.work().flops());
+        assertClose(0.036, step.throughput());
+    }
+
+    @Test
+    void jsonReportHasOneEntryPerMeasurementWithGflopsOrGbps() throws IOException {
+        write();
+        Map<?, ?> report = (Map<?, ?>) Json.parse(Files.readString(dir.resolve(ReportWriter.JSON_FILE)));
+        assertEquals(List.of("machine: test box", "mode: quick"), report.get("notes"));
+        List<?> entries = (List<?>) report.get("measurements");
+        assertEquals(12, entries.size());
+        Map<?, ?> cublas = entries.stream().map(e -> (Map<?, ?>) e)
+                .filter(e -> e.get("variant").equals("cublas kernel-only")).findFirst().orElseThrow();
+        assertEquals("matmul", cublas.get("op"));
+        assertEquals("cuda", cublas.get("backend"));
+        assertEquals("[512,512] x [512,512]", cublas.get("shape"));
+        assertEquals(0.001, Json.number(cublas.get("seconds")), 1e-12);
+        assertEquals(268.435, Json.number(cublas.get("gflops")), 1e-3);
+        assertFalse(cublas.containsKey("gbps"));
+        Map<?, ?> softmax = entries.stream().map(e -> (Map<?, ?>) e)
+                .filter(e -> e.get("op").equals("softmax forward")).findFirst().orElseThrow();
+        assertEquals(2.09715, Json.number(softmax.get("gbps")), 1e-5);
+        assertFalse(softmax.containsKey("gflops"));
+    }
+
+    @Test
+    void markdownTablesShowThroughputAndSpeedupsMeasuredInTheRun() throws IOException {
+        write();
+        String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE));
+        assertTrue(md.contains("- machine: test box\n"), md);
+        assertTrue(md.contains("## matmul (GFLOP/s)\n"), md);
+        // CUDA/CPU 134.2/2.684 = 50; e2e 26.84/2.684 = 10; kernel/cuBLAS 134.2/268.4 = 0.5;
+        // ours/EJML 2.684/5.369 = 0.5 single-threaded and 2.684/10.74 = 0.25 multi-threaded
+        assertTrue(md.contains("| size | shape | cpu | cuda | cuda e2e | cuda cuBLAS"
+                + " | EJML 1T | EJML MT | CUDA/CPU | CUDA e2e/CPU | kernel/cuBLAS"
+                + " | ours/EJML 1T | ours/EJML MT |\n"), md);
+        assertTrue(md.contains("| 512 | [512,512] x [512,512] | 2.68 | 134 | 26.8 | 268 | 5.37 | 10.7"
+                + " | 50x | 10x | 0.50x | 0.50x | 0.25x |\n"), md);
+        // 64^3: 524,288 flops in 0.25 ms; no other series there, so dashes in the ratio columns
+        assertTrue(md.contains("| 64 | [64,64] x [64,64] | 2.10 | — | — | — | — | — | — | — | — | — | — |\n"), md);
+        // the smaller size comes first
+        assertTrue(md.indexOf("| 64 |") < md.indexOf("| 512 |"), md);
+        // a table with the CPU alone has no speedup columns
+        assertTrue(md.contains("## softmax forward (GB/s)\n\n| size | shape | cpu |\n| --- | --- | ---: |\n"
+                + "| 1024 | [1024,1024] | 2.10 |\n"), md);
+        assertTrue(md.contains("| mid | in [8,16,64,64] f [32,16,3,3] s1 p1 | 0.201 |"), md);
+        // ops in the report's fixed order
+        assertTrue(md.indexOf("## matmul") < md.indexOf("## attention QK^T"), md);
+        assertTrue(md.indexOf("## conv2d backward-filter") < md.indexOf("## softmax forward"), md);
+        assertTrue(md.indexOf("## softmax backward") < md.indexOf("## training step"), md);
+    }
+
+    @Test
+    void svgIsWellFormedWithAPanelPerOpAndAPointPerMeasurement() throws Exception {
+        write();
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(dir.resolve(ReportWriter.SVG_FILE).toFile());
+        assertEquals("svg", svg.getDocumentElement().getTagName());
+        assertEquals(12, svg.getElementsByTagName("circle").getLength());
+        // one line per op and series: matmul has 6 series; QK^T, softmax x2, conv, step have 1
+        assertEquals(11, svg.getElementsByTagName("polyline").getLength());
+        String text = svg.getDocumentElement().getTextContent();
+        for (String title : List.of("matmul (GFLOP/s)", "attention QK^T (GFLOP/s)", "softmax forward (GB/s)",
+                "softmax backward (GB/s)", "conv2d backward-filter (GFLOP/s)", "training step (GFLOP/s)")) {
+            assertTrue(text.contains(title), title);
+        }
+        // log scale: at 512 cuBLAS (268 GFLOP/s) is drawn higher, i.e. smaller y, than the CPU (2.68)
+        assertTrue(pointY(svg, "cuda cuBLAS 512") < pointY(svg, "cpu 512"));
+        // and the CPU at 512 sits two decades below cuBLAS: the 100x gap spans 2/3 of a 3-decade axis
+        double decade = (pointY(svg, "cpu 512") - pointY(svg, "cuda cuBLAS 512")) / 2;
+        assertTrue(decade > 40 && decade < 100, "pixels per decade " + decade);
+    }
+
+    /** The y of the point whose tooltip starts with {@code label}. */
+    private static double pointY(Document svg, String label) {
+        NodeList circles = svg.getElementsByTagName("circle");
+        for (int i = 0; i < circles.getLength(); i++) {
+            Element c = (Element) circles.item(i);
+            if (c.getTextContent().startsWith(label + ":")) {
+                return Double.parseDouble(c.getAttribute("cy"));
+            }
+        }
+        throw new AssertionError("no point " + label);
+    }
+
+    @Test
+    void anEmptyRunStillWritesAllThreeFiles() throws IOException {
+        Files.writeString(jmhJson, "[]\n");
+        assertTrue(write().isEmpty());
+        assertTrue(Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE)).contains("No measurements."));
+        assertTrue(Files.readString(dir.resolve(ReportWriter.SVG_FILE)).contains("No measurements."));
+        assertEquals(List.of(), ((Map<?, ?>) Json.parse(Files.readString(dir.resolve(ReportWriter.JSON_FILE))))
+                .get("measurements"));
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tensorbackend.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.BackendProvider;
+import dev.tensorbackend.api.Backends;
+import dev.tensorbackend.api.Tensor;
+import dev.tensorbackend.api.check.CrossCheck;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * crosscheck without a GPU: on this machine it exits 3 with the reason; with a stand-in
+ * "cuda" that is really the CPU it passes every op and value; with a stand-in whose softmax
+ * is slightly wrong it fails and names softmax. The stand-ins come from the CPU provider
+ * found by name, so this module still imports no backend class.
+ */
+class CrossCheckCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(List<BackendProvider> providers) {
+        return CrossCheckCommand.run(providers, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static BackendProvider cpuProvider() {
+        return Backends.provider("cpu", Backends.providers());
+    }
+
+    /** The CPU under the name "cuda", with {@code softmaxFix} applied to every softmax result. */
+    private static BackendProvider standIn(UnaryOperator<float[]> softmaxFix) {
+        return new BackendProvider() {
+            @Override
+            public String name() {
+                return "cuda";
+            }
+
+            @Override
+            public int priority() {
+                return 100;
+            }
+
+            @Override
+            public Availability availability() {
+                return Availability.yes();
+            }
+
+            @Override
+            public Backend create() {
+                Backend cpu = cpuProvider().create();
+                return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("name")) {
+                                return "cuda";
+                            }
+                            try {
+                                Object result = method.invoke(cpu, args);
+                                if (method.getName().equals("softmax")) {
+                                    Tensor y = (Tensor) result;
+                                    return cpu.upload(y.shape(), softmaxFix.apply(cpu.download(y)));
+                                }
+                                return result;
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+    }
+
+    @Test
+    void onThisMachineCudaIsUnusableExitThreeWithTheReason() {
+        BackendProvider cuda = Backends.provider("cuda", Backends.providers());
+        assumeFalse(cuda.availability().usable(), "CUDA is usable here; the unusable path cannot be observed");
+        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, CrossCheckCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals("crosscheck: cuda is unusable: " + cuda.availability().reason() + System.lineSeparator(), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void withoutACudaProviderItIsUnusableToo() {
+        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, run(List.of(cpuProvider())));
+        assertTrue(err().startsWith("crosscheck: cuda is unusable: unknown backend 'cuda'"), err());
+        assertEquals(1, err().lines().count());
+    }
+
+    @Test
+    void aBackendThatFailsToOpenIsUnusable() {
+        BackendProvider broken = new BackendProvider() {
+            public String name() {
+                return "cuda";
+            }
+
+            public int priority() {
+                return 100;
+            }
+
+            public Availability availability() {
+                return Availability.yes();
+            }
+
+            public Backend create() {
+                throw new BackendException("cuda: opening device 0 failed: CUDA_ERROR_OUT_OF_MEMORY");
+            }
+        };
+        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, run(List.of(broken, cpuProvider())));
+        assertTrue(err().contains("CUDA_ERROR_OUT_OF_MEMORY"), err());
+    }
+
+    @Test
+    void aCorrectBackendPassesEveryOpAndEveryDocumentedValue() {
+        assertEquals(CrossCheckCommand.PASSED, run(List.of(standIn(v -> v), cpuProvider())), out());
+        String text = out();
+        java.util.Set<String> methods = new java.util.TreeSet<>(CrossCheck.backendMethods());
+        methods.removeAll(CrossCheck.NOT_COMPARED.keySet());
+        for (String m : methods) {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith(m + " ") && l.endsWith("PASS")), "no PASS line for " + m + ":\n" + text);
+        }
+        for (String value : new String[] {"forward CN", "forward A", "forward yhat", "gradients dS", "gradients F", "updated WD"}) {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith(value + " ") && l.endsWith("PASS")), "no PASS line for " + value);
+        }
+        assertTrue(text.strip().endsWith("crosscheck: PASS"), text);
+        assertTrue(text.contains("max|err| 0 "), "an identical backend has zero error:\n" + text);
+    }
+
+    @Test
+    void aSlightlyWrongSoftmaxFailsAndIsNamed() {
+        UnaryOperator<float[]> off = v -> {
+            float[] w = v.clone();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= 1.001f;
+            }
+            return w;
+        };
+        assertEquals(CrossCheckCommand.FAILED, run(List.of(standIn(off), cpuProvider())));
+        String text = out();
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("softmax/1 ") && l.endsWith("FAIL")), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("relu/1 ") && l.endsWith("PASS")), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("forward A ") && l.endsWith("FAIL")), "attention weights differ:\n" + text);
+        assertTrue(text.strip().endsWith("crosscheck: FAIL (ops failed) (documented pass differs)"), text);
+    }
+
+}
