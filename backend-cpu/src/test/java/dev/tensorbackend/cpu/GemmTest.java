@@ -66,7 +66,7 @@ class GemmTest {
                 check(gemm, rnd, Shape.of(4, 9, 13), false, Shape.of(4, 13, 35), false);
                 check(gemm, rnd, Shape.of(3, 13, 9), true, Shape.of(13, 35), false);   // b shared by every entry
                 check(gemm, rnd, Shape.of(11, 13), false, Shape.of(5, 35, 13), true);  // a shared by every entry
-                check(gemm, rnd, Shape.of(2, 200, 130), true, Shape.of(2, 90, 200), true); // fewer entries than threads
+                check(gemm, rnd, Shape.of(2, 260, 200), true, Shape.of(2, 150, 260), true); // fewer entries than threads: each split
                 check(gemm, rnd, Shape.of(0, 3, 4), false, Shape.of(4, 5), false);   // empty batch
             }
         }
