@@ -2,6 +2,8 @@ package dev.tensorbackend.bench;
 
 import dev.tensorbackend.api.Backend;
 import dev.tensorbackend.api.Backends;
+import dev.tensorbackend.api.Tensor;
+import org.openjdk.jmh.infra.Blackhole;
 
 /** Opens the backend a benchmark measures, by name, through the public selection API only. */
 public final class BenchBackends {
@@ -23,5 +25,15 @@ public final class BenchBackends {
     public static Backend open(String name, String cudaMatmul) {
         System.setProperty(CUDA_MATMUL_PROPERTY, cudaMatmul);
         return Backends.create(name);
+    }
+
+    /**
+     * The end of a kernel-only measurement: wait for the queued work inside the measured time,
+     * hand the result to the blackhole, and free it so that device memory stays flat.
+     */
+    public static void finish(Backend backend, Blackhole bh, Tensor result) {
+        backend.synchronize();
+        bh.consume(result);
+        result.close();
     }
 }

@@ -61,17 +61,17 @@ public class Conv2dBench {
 
     @Benchmark
     public void forwardKernelOnly(Blackhole bh) {
-        finish(bh, be.conv2d(input, filter, c.spec()));
+        BenchBackends.finish(be, bh, be.conv2d(input, filter, c.spec()));
     }
 
     @Benchmark
     public void backwardInputKernelOnly(Blackhole bh) {
-        finish(bh, be.conv2dBackwardInput(gradOutput, filter, c.input(), c.spec()));
+        BenchBackends.finish(be, bh, be.conv2dBackwardInput(gradOutput, filter, c.input(), c.spec()));
     }
 
     @Benchmark
     public void backwardFilterKernelOnly(Blackhole bh) {
-        finish(bh, be.conv2dBackwardFilter(input, gradOutput, c.filter(), c.spec()));
+        BenchBackends.finish(be, bh, be.conv2dBackwardFilter(input, gradOutput, c.filter(), c.spec()));
     }
 
     @Benchmark
@@ -101,12 +101,6 @@ public class Conv2dBench {
         }
     }
 
-    /** Waits for the result inside the measurement, then frees it so device memory stays flat. */
-    private void finish(Blackhole bh, Tensor result) {
-        be.synchronize();
-        bh.consume(result);
-        result.close();
-    }
 
     @TearDown
     public void tearDown() {

@@ -61,12 +61,12 @@ public class SoftmaxBench {
 
     @Benchmark
     public void forwardKernelOnly(Blackhole bh) {
-        finish(bh, be.softmax(x));
+        BenchBackends.finish(be, bh, be.softmax(x));
     }
 
     @Benchmark
     public void backwardKernelOnly(Blackhole bh) {
-        finish(bh, be.softmaxBackward(y, gradY));
+        BenchBackends.finish(be, bh, be.softmaxBackward(y, gradY));
     }
 
     @Benchmark
@@ -86,11 +86,6 @@ public class SoftmaxBench {
         }
     }
 
-    private void finish(Blackhole bh, Tensor result) {
-        be.synchronize();
-        bh.consume(result);
-        result.close();
-    }
 
     @TearDown
     public void tearDown() {
