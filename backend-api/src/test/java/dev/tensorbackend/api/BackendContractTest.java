@@ -309,6 +309,17 @@ public abstract class BackendContractTest {
         assertClose(new float[] {2, 4}, backend.sumToAxis(img, 1), EXACTISH);
     }
 
+    /** sumToAxis is addBias's backward with respect to the bias: d/dbias of {@code <addBias(x, bias), w>}. */
+    @Test
+    void biasGradientByFiniteDifferences() {
+        Random rnd = new Random(13);
+        Shape s = Shape.of(3, 4, 5);
+        Tensor x = backend.upload(s, random(rnd, s.size()));
+        float[] bias = random(rnd, 4), w = random(rnd, s.size());
+        float[] analytic = backend.sumToAxis(backend.upload(s, w), 1).toArray();
+        checkFiniteDifferences("sumToAxis", bias, w, analytic, b -> backend.addBias(x, t(b, 4), 1), 1e-2f);
+    }
+
     @Test
     void reluAndItsBackward() {
         Tensor x = t(new float[] {-2, -0.5f, 0, 0.5f, 3, Float.NaN}, 6);
