@@ -182,7 +182,7 @@ final class ScalarKernels implements FastKernels {
         }
         float sum = 0;
         for (int i = off; i < end; i++) {
-            y[i] = (float) Math.exp((double) x[i] - max);
+            y[i] = FloatExp.expOfDifference(x[i], max);
             sum += y[i];
         }
         float inv = 1f / sum;

@@ -1,6 +1,7 @@
 package dev.tensorbackend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -365,11 +366,18 @@ final class VectorKernels implements FastKernels {
         if (nan) {
             max = Float.NaN; // as Math.max in the reference: a NaN anywhere makes the whole row NaN
         }
-        // exp stays scalar: Math.exp gives the same bits interpreted and compiled, while the
-        // vector EXP may differ by an ulp between tiers, which would break run-to-run equality
-        float sum = 0;
-        for (i = off; i < end; i++) {
-            y[i] = (float) Math.exp((double) x[i] - max);
+        // lanes add up in their own order (as in sum), so the total, and y after it, may differ
+        // in the last bits from the scalar kernels' running sum; each exp is the same bits
+        FloatVector maxB = FloatVector.broadcast(S, max);
+        FloatVector sumV = FloatVector.zero(S);
+        for (i = off; i < bound; i += L) {
+            FloatVector ev = expOfDifference(FloatVector.fromArray(S, x, i), maxB);
+            ev.intoArray(y, i);
+            sumV = sumV.add(ev);
+        }
+        float sum = laneSum(sumV);
+        for (; i < end; i++) {
+            y[i] = FloatExp.expOfDifference(x[i], max);
             sum += y[i];
         }
         float inv = 1f / sum;
@@ -400,6 +408,35 @@ final class VectorKernels implements FastKernels {
         for (; i < end; i++) {
             dx[i] = y[i] * (dy[i] - dot);
         }
+    }
+
+    /**
+     * {@link FloatExp#expOfDifference} in every lane, the same operations in the same order,
+     * so each lane has the scalar function's bits. Static and small, so C2 inlines it and the
+     * vectors stay in registers.
+     */
+    static FloatVector expOfDifference(FloatVector x, FloatVector m) {
+        FloatVector s = x.sub(m);
+        FloatVector bb = s.sub(x);
+        FloatVector e = x.sub(s.sub(bb)).sub(m.add(bb));
+        FloatVector kf = s.fma(FloatExp.LOG2E, FloatExp.SHIFTER);
+        IntVector n = kf.reinterpretAsInts().sub(FloatExp.SHIFTER_BITS);
+        FloatVector k = kf.sub(FloatExp.SHIFTER);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -FloatExp.LN2_HI), s);
+        r = k.fma(FloatVector.broadcast(S, -FloatExp.LN2_LO), r.add(e));
+        FloatVector p = FloatVector.broadcast(S, FloatExp.C7).fma(r, FloatVector.broadcast(S, FloatExp.C6));
+        p = p.fma(r, FloatVector.broadcast(S, FloatExp.C5));
+        p = p.fma(r, FloatVector.broadcast(S, FloatExp.C4));
+        p = p.fma(r, FloatVector.broadcast(S, FloatExp.C3));
+        p = p.fma(r, FloatVector.broadcast(S, FloatExp.C2));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = n.sub(n1);
+        FloatVector f1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector f2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        // the scalar code returns 0 early below LOW; here the lanes are computed and replaced
+        return p.mul(f1).mul(f2).blend(0f, s.compare(VectorOperators.LT, FloatExp.LOW));
     }
 
     /**

@@ -40,6 +40,13 @@ class WithoutVectorModuleTest {
             Tensor a = first.upload(Shape.of(2, 3), new float[] {1, 2, 3, 4, 5, 6});
             Tensor b = first.upload(Shape.of(3, 2), new float[] {7, 8, 9, 10, 11, 12});
             assertArrayEquals(new float[] {58, 64, 139, 154}, first.matmul(a, false, b, false).toArray());
+            // softmax's exp (FloatExp) is plain Java: it runs here too, subnormal and -inf rows included
+            float[] logits = {1, 2, 3, -100, 0, 0.5f, Float.NEGATIVE_INFINITY, 0, -1};
+            float[] expected = ReferenceKernels.softmax(logits, 3, 3);
+            float[] actual = first.softmax(first.upload(Shape.of(3, 3), logits)).toArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-6f * expected[i] + 1e-44f, "softmax element " + i);
+            }
         } finally {
             System.setErr(original);
         }

@@ -1,0 +1,77 @@
+package dev.tensorbackend.cpu;
+
+/**
+ * {@code exp(x - m)} in float for softmax ({@code x <= m}, m the row maximum), built only from
+ * correctly rounded float operations (add, multiply, {@link Math#fma}) and integer bit
+ * operations, so that its result is fully specified by the IEEE rules: the same bits
+ * interpreted or compiled, and the same bits here and in {@link VectorKernels}, which runs
+ * this function step for step in SIMD lanes (the vector {@code EXP} operator may differ by an
+ * ulp between the Java fallback and the compiler's intrinsic, which would break run-to-run
+ * equality). Plain Java: the scalar kernels use it without the Vector API module.
+ *
+ * <p>The steps, each of which the vector code repeats in the same order:
+ * <ol>
+ *   <li>{@code s + e == x - m} exactly (TwoSum): {@code s} alone, rounded, would err by up to
+ *       half an ulp of {@code |x - m|}, 50 ulps of the result at {@code x - m = -100}.</li>
+ *   <li>{@code n = rint(s * log2(e))} by adding 1.5 * 2^23 in an fma: the sum's last mantissa
+ *       bits are n, read out as an integer, so no float-to-int conversion (whose NaN and
+ *       overflow cases are where implementations differ) is needed.</li>
+ *   <li>{@code r = s - n ln2 + e}, |r| <= ln2 / 2, with ln2 split in two floats (Cody-Waite):
+ *       the fma with the high part is exact, only the low part's product rounds.</li>
+ *   <li>{@code e^r} by its Taylor polynomial of degree 7 in Horner form with fma: the
+ *       truncation error, r^8 / 8! < 5e-9, is under a tenth of an ulp.</li>
+ *   <li>times {@code 2^n} as two factors 2^(n/2), each a normal float built from exponent
+ *       bits, so that results down to {@code x - m = -104} come out as correctly scaled
+ *       subnormals, rounded once, instead of an out-of-range exponent field.</li>
+ * </ol>
+ * Below {@link #LOW} (where exp rounds to 0 in float anyway) and at {@code -inf} the result is
+ * +0; NaN in x or m gives NaN. Measured against {@code Math.exp} in double (see
+ * {@code FloatExpTest}): within 1 ulp of the correctly rounded float.
+ */
+final class FloatExp {
+    /** Below this, e^t < 2^-150 rounds to 0 in float; also keeps n within the two factors' range. */
+    static final float LOW = -104f;
+    static final float LOG2E = (float) 1.4426950408889634;
+    /** 1.5 * 2^23: adding it rounds to an integer, held in the low mantissa bits. */
+    static final float SHIFTER = 0x1.8p23f;
+    static final int SHIFTER_BITS = Float.floatToRawIntBits(SHIFTER);
+    /** ln2 = LN2_HI + LN2_LO to about 2^-48: LN2_HI is ln2 rounded to float, LN2_LO the rest. */
+    static final float LN2_HI = (float) 0.6931471805599453;
+    static final float LN2_LO = (float) (0.6931471805599453 - LN2_HI);
+    /** 1/k! rounded to float, k = 2..7 (1/0! and 1/1! are 1). */
+    static final float C2 = 0.5f;
+    static final float C3 = 1f / 6;
+    static final float C4 = 1f / 24;
+    static final float C5 = 1f / 120;
+    static final float C6 = 1f / 720;
+    static final float C7 = 1f / 5040;
+
+    private FloatExp() {
+    }
+
+    /** exp(x - m) for x <= m, as described above. */
+    static float expOfDifference(float x, float m) {
+        float s = x - m;
+        if (s < LOW) { // also -inf; NaN goes on and stays NaN
+            return 0f;
+        }
+        // TwoSum of x and -m: e is what rounding s lost
+        float bb = s - x;
+        float e = (x - (s - bb)) - (m + bb);
+        float kf = Math.fma(s, LOG2E, SHIFTER);
+        int n = Float.floatToRawIntBits(kf) - SHIFTER_BITS;
+        float k = kf - SHIFTER;
+        float r = Math.fma(k, -LN2_HI, s);
+        r = Math.fma(k, -LN2_LO, r + e);
+        float p = Math.fma(C7, r, C6);
+        p = Math.fma(p, r, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        int n1 = n >> 1;
+        int n2 = n - n1;
+        return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+    }
+}
