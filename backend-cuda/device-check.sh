@@ -1,26 +1,55 @@
 #!/usr/bin/env bash
-# The GPU checks of the CUDA backend in one run, for a device call (see ../shared/device/README.md):
-#   from the project root, here:  ../shared/device/bundle.sh
-#   device call, carry [".device-bundle"]:  bash backend-cuda/device-check.sh "$OUT"
-# Writes every log under $1 and a summary of exit statuses in $1/summary.txt.
+# Every GPU check of the CUDA backend in one run, for a short session on a GPU machine that has
+# a driver, python3 with PyTorch, and no Java or Maven. On the development machine, first:
+#   ../shared/device/bundle.sh            (packs the build into .device-bundle/, git-ignored)
+# then on the GPU machine, from the project root, with .device-bundle/ carried along:
+#   bash backend-cuda/device-check.sh OUTDIR
+# Each step has its own time limit; summary.txt gets its exit status and duration. The
+# kernel lab's report and the summary are left at the top of OUTDIR, every log in logs.tgz.
+# Without a GPU (a dry run) every step still runs and exits quickly, saying CUDA is unusable.
 set -uo pipefail
 out=${1:?usage: device-check.sh OUTDIR}
 b=.device-bundle/run
-mkdir -p "$out"
-step() { # name, command...
-    local name=$1; shift
-    "$@" > "$out/$name.txt" 2>&1
-    echo "$name: exit $?" >> "$out/summary.txt"
+logs=$out/logs
+mkdir -p "$logs"
+summary=$out/summary.txt
+echo "device-check of commit $(cat .device-bundle/COMMIT 2>/dev/null || echo unknown), $(date -u +%FT%TZ)" > "$summary"
+
+step() { # name, time limit in seconds, command...
+    local name=$1 limit=$2; shift 2
+    local t0=$SECONDS
+    timeout "$limit" "$@" > "$logs/$name.txt" 2>&1
+    local rc=$?
+    local note=""; [ $rc -eq 124 ] && note=" (killed at its ${limit} s limit)"
+    printf '%-16s exit %3d  %4d s%s\n' "$name" $rc $((SECONDS - t0)) "$note" >> "$summary"
 }
-step diag $b diag
-# every module's tests with CUDA selected (contract, cross-check, memory checks run; nothing skips for want of a GPU)
-step test-cuda env JAVA_OPTS="-Dtensor.backend=cuda" $b test
-# the CUDA suites again on the cuBLAS path (falls back to the kernel, saying so, without libcublas.so.12)
-step test-cublas env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.matmul=cublas" $b test \
-    --include-classname 'dev\.tensorbackend\.cuda\.Cuda(Contract|CrossCheck)Test'
-# a failing kernel named by the debug property, if anything fails
-step test-cuda-debug env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.debug=true" $b test \
-    --include-classname 'dev\.tensorbackend\.cuda\.CudaContractTest'
-step pass-cuda $b java -Dtensor.backend=cuda dev.tensorbackend.network.Main --json
-step crosscheck $b java dev.tensorbackend.network.Main crosscheck
-cat "$out/summary.txt"
+
+step diag 60 $b diag
+if ! nvidia-smi -L > /dev/null 2>&1; then
+    # a dry run: check the scripts and the lab itself on the CPU, skip what needs a GPU
+    echo "no GPU here (nvidia-smi -L failed): the CUDA suites, pass, crosscheck, baseline and JMH are skipped" >> "$summary"
+    step kernel-lab 120 $b java dev.tensorbackend.bench.lab.KernelLab "$logs" --backends cpu --quick --budget-ms 20
+else
+    # the CUDA suites with CUDA selected (contract, cross-check, lifecycle), and the network's tests on cuda
+    step test-cuda 240 env JAVA_OPTS="-Dtensor.backend=cuda" $b test \
+        --include-classname 'dev\.tensorbackend\.cuda\.Cuda.*Test' --include-classname 'dev\.tensorbackend\.network\..*Test'
+    # the contract suite again, synchronising after every launch so that a failure names its kernel
+    step test-cuda-debug 120 env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.debug=true" $b test \
+        --include-classname 'dev\.tensorbackend\.cuda\.CudaContractTest'
+    # the cuBLAS path (falls back to our kernel, saying so, where libcublas.so.12 is missing)
+    step test-cublas 120 env JAVA_OPTS="-Dtensor.backend=cuda -Dtensor.cuda.matmul=cublas" $b test \
+        --include-classname 'dev\.tensorbackend\.cuda\.Cuda(Contract|CrossCheck)Test'
+    step pass-cuda 60 $b java -Dtensor.backend=cuda dev.tensorbackend.network.Main --json
+    step crosscheck 120 $b java dev.tensorbackend.network.Main crosscheck
+    # PyTorch on the same shapes and the card's ceilings, then our kernels beside them
+    step baseline 150 env PYTHONUNBUFFERED=1 python3 benchmarks/pytorch/baseline.py --device cuda --out "$logs/baseline.json"
+    lab_args=(--backends cuda,cpu); [ -s "$logs/baseline.json" ] && lab_args+=(--baseline "$logs/baseline.json")
+    step kernel-lab 200 $b java dev.tensorbackend.bench.lab.KernelLab "$logs" "${lab_args[@]}"
+    # JMH in quick mode on cuda
+    step jmh-cuda 240 env JAVA_OPTS="-Dtensor.backend=cuda" $b java dev.tensorbackend.bench.BenchMain "$logs/jmh"
+fi
+
+cp "$logs"/kernel-lab.md "$logs"/kernel-lab.json "$out"/ 2>/dev/null
+cp "$logs"/jmh/bench-report.md "$out"/jmh-report.md 2>/dev/null
+tar czf "$out/logs.tgz" -C "$out" logs && rm -rf "$logs"
+cat "$summary"

@@ -51,7 +51,7 @@ public class TrainStepBench {
     private Tensor y;
 
     /** The network configuration a case names. */
-    static NetworkConfig networkConfig(TrainStepCase c) {
+    public static NetworkConfig networkConfig(TrainStepCase c) {
         return c.isDocumented() ? NetworkConfig.documented()
                 : NetworkConfig.scaled(c.tokens(), c.modelWidth(), c.filterSize(), c.stride(), c.batch());
     }

@@ -10,7 +10,7 @@ import java.util.Map;
  * strings, doubles, booleans and null, and quoting strings for output. JMH writes NaN as
  * the string "NaN"; {@link #number} reads that back as a double.
  */
-final class Json {
+public final class Json {
     private final String text;
     private int pos;
 
@@ -18,7 +18,7 @@ final class Json {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         Object value = p.value();
         p.skipSpace();
@@ -29,7 +29,7 @@ final class Json {
     }
 
     /** A JSON number, or a string holding one (JMH's "NaN"), as a double. */
-    static double number(Object v) {
+    public static double number(Object v) {
         if (v instanceof Double) {
             return (Double) v;
         }
@@ -39,7 +39,7 @@ final class Json {
         throw new IllegalArgumentException("not a number: " + v);
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char ch : s.toCharArray()) {
             switch (ch) {

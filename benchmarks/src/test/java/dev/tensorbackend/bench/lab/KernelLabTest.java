@@ -1,0 +1,116 @@
+package dev.tensorbackend.bench.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tensorbackend.api.Shape;
+import dev.tensorbackend.api.Tensor;
+import dev.tensorbackend.api.Tolerance;
+import dev.tensorbackend.bench.workload.Work;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class KernelLabTest {
+    private static final String BASELINE = """
+            {"info": {"device": "NVIDIA H200", "torch": "2.11.0+cu130"},
+             "rows": [
+              {"op": "ceiling-copy", "shape": "1024 MiB", "ms": 0.5, "gbps": 4000.0},
+              {"op": "ceiling-fp32-fma", "shape": "all SMs", "ms": 4.0, "gflops": 64000.0},
+              {"op": "matmul", "shape": "1024", "ms": 0.0689, "gflops": 31168.0},
+              {"op": "softmax-forward", "shape": "4096", "ms": 0.0616, "gbps": 2180.0}]}""";
+
+    @Test
+    void theBaselineGivesPytorchTimesAndTheCeilings() {
+        LabReport.Baseline b = LabReport.Baseline.parse(BASELINE);
+        assertEquals(0.0689, b.ms().get("matmul 1024"));
+        assertEquals(64000.0, b.fmaGflops());
+        assertEquals(4000.0, b.copyGbps());
+        assertEquals(Set.of("matmul 1024", "softmax-forward 4096"), b.ms().keySet());
+    }
+
+    @Test
+    void ratiosAndCeilingFractionsComeFromOurPipelinedTime() {
+        // 2 * 1024^3 flops in 0.2 ms = 10737 GFLOP/s; softmax 2 * 4 * 4096^2 bytes in 0.1 ms = 1342 GB/s
+        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 0, 0.3, 0.2, 2.0 * Math.pow(1024, 3) / 0.2e-3 / 1e9,
+                "GFLOP/s", null);
+        LabRow softmax = new LabRow("softmax-forward", "4096", "cuda", true, 0, 0, 0.2, 0.1, 8.0 * 4096 * 4096 / 0.1e-3 / 1e9,
+                "GB/s", null);
+        LabReport report = new LabReport(List.of(matmul, softmax), LabReport.Baseline.parse(BASELINE));
+        assertEquals(0.0689 / 0.2, report.ratio(matmul), 1e-12);
+        assertEquals(10737.4 / 64000, report.fractionOfCeiling(matmul), 1e-5);
+        assertEquals(1342.18 / 4000, report.fractionOfCeiling(softmax), 1e-5);
+        String md = report.markdown();
+        assertTrue(md.contains("| matmul | 1024 | cuda | PASS |"), md);
+        assertTrue(md.contains("| 0.34x | 17% |"), md);
+        assertTrue(md.contains("FP32 FMA 64000 GFLOP/s"), md);
+    }
+
+    @Test
+    void aCaseOutsideItsToleranceOrThrowingIsReportedAsFailedAndTheRestGoesOn() {
+        LabCase right = square("right", false, false);
+        LabCase wrong = square("wrong", true, false);
+        LabCase throwing = square("throwing", false, true);
+        List<LabRow> rows = new KernelLab(List.of("cpu"), false, 5).run(List.of(right, wrong, throwing));
+        assertEquals(List.of("right", "wrong", "throwing"), rows.stream().map(LabRow::shape).collect(Collectors.toList()));
+        assertTrue(rows.get(0).passed());
+        assertNull(rows.get(0).error());
+        assertTrue(rows.get(0).latencyMs() > 0 && rows.get(0).pipelinedMs() > 0);
+        assertFalse(rows.get(1).passed());
+        assertTrue(rows.get(1).error().contains("FAIL"), rows.get(1).error());
+        assertFalse(rows.get(2).passed());
+        assertTrue(rows.get(2).error().contains("planted"), rows.get(2).error());
+        assertTrue(Double.isNaN(rows.get(2).latencyMs()));
+    }
+
+    @Test
+    void everyCaseOfTheCatalogueHasAPytorchPeerName() {
+        Set<String> ops = LabCatalog.all().stream().map(LabCase::op).collect(Collectors.toSet());
+        assertEquals(Set.of("matmul", "attention-qkt", "attention-av", "conv2d-forward", "conv2d-backward-input",
+                "conv2d-backward-filter", "softmax-forward", "softmax-backward", "train-step"), ops);
+    }
+
+    /**
+     * x * x on a [4, 4] matrix of ones. The wrong case adds 1 to every element after the
+     * first call, which is the checked one, on the candidate only: the lab compares the
+     * candidate's first call with the reference's.
+     */
+    private static LabCase square(String shape, boolean wrongOnSecondBackend, boolean throwing) {
+        int[] prepared = {0};
+        return new LabCase("matmul", shape, Work.flops(128), new Tolerance(0, 0), true, b -> {
+            int instance = prepared[0]++;
+            if (throwing) {
+                throw new IllegalStateException("planted failure");
+            }
+            Tensor x = b.upload(Shape.of(4, 4), ones(instance == 1 && wrongOnSecondBackend ? 2f : 1f));
+            return new LabCase.Prepared() {
+                @Override
+                public float[] check() {
+                    try (Tensor r = b.matmul(x, x)) {
+                        return r.toArray();
+                    }
+                }
+
+                @Override
+                public void run() {
+                    b.matmul(x, x).close();
+                }
+
+                @Override
+                public void close() {
+                    x.close();
+                }
+            };
+        });
+    }
+
+    private static float[] ones(float v) {
+        float[] a = new float[16];
+        Arrays.fill(a, v);
+        return a;
+    }
+}
