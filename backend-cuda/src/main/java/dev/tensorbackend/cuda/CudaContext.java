@@ -21,6 +21,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
@@ -192,7 +193,11 @@ final class CudaContext implements Device, AutoCloseable {
             staging = p;
             stagingBytes = size;
         }
-        return staging.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        ByteBuffer view = staging.getByteBuffer(0, bytes);
+        if (view == null) {
+            throw new BackendException("cuda: the JCuda binding gave no buffer view of the page-locked staging memory");
+        }
+        return view.order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     private int chunkFloats() {
