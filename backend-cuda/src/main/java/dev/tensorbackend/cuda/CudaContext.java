@@ -213,7 +213,8 @@ final class CudaContext implements Device, AutoCloseable {
      */
     @Override
     public void copyToDevice(CUdeviceptr dst, float[] src) {
-        for (int from = 0; from < src.length; from += chunkFloats()) {
+        for (long start = 0; start < src.length; start += chunkFloats()) { // long: no overflow near 2^31 floats
+            int from = (int) start;
             int n = Math.min(chunkFloats(), src.length - from);
             long bytes = (long) n * Float.BYTES;
             staging(bytes).put(src, from, n);
@@ -224,7 +225,8 @@ final class CudaContext implements Device, AutoCloseable {
 
     @Override
     public void copyToHost(float[] dst, CUdeviceptr src, String what) {
-        for (int from = 0; from < dst.length; from += chunkFloats()) {
+        for (long start = 0; start < dst.length; start += chunkFloats()) { // long: no overflow near 2^31 floats
+            int from = (int) start;
             int n = Math.min(chunkFloats(), dst.length - from);
             long bytes = (long) n * Float.BYTES;
             FloatBuffer buffer = staging(bytes);
