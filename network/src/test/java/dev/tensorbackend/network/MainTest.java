@@ -86,6 +86,38 @@ class MainTest {
     }
 
     @Test
+    void statsPrintsOneMemoryLineOnStderrAfterTheNormalOutput() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--stats"));
+        assertTrue(out().startsWith("Documented pass on backend: cpu"), out());
+        assertTrue(!out().contains("memory:"), "the statistics go to stderr only");
+        Matcher m = Pattern.compile("memory: live=(\\d+) cached=(\\d+) peak=(\\d+) driver_allocs=(\\d+) driver_frees=(\\d+)")
+                .matcher(err().strip());
+        assertTrue(m.matches(), "one line, all five numbers: " + err());
+        assertTrue(Long.parseLong(m.group(3)) > 0, "the pass held some tensors at once: " + err());
+        assertTrue(Long.parseLong(m.group(3)) >= Long.parseLong(m.group(1)), err());
+        assertEquals("0", m.group(2), "the cpu backend keeps no cache");
+        assertEquals("0", m.group(4), "no driver on the cpu");
+        assertEquals("0", m.group(5));
+    }
+
+    @Test
+    void statsCombinesWithJsonAndSteps() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--json", "--stats"));
+        assertTrue(out().startsWith("{"), out());
+        assertEquals(Main.OK, run("--steps", "2", "--stats"));
+        assertEquals(2, err().lines().filter(l -> l.startsWith("memory: live=")).count(), err());
+    }
+
+    @Test
+    void withoutStatsNothingGoesToStderr() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run());
+        assertEquals("", err());
+    }
+
+    @Test
     void wrongFlagsGetUsageAndStatus2() {
         assertEquals(Main.USAGE, run("--bogus"));
         assertTrue(err().startsWith("error: unknown argument '--bogus'"), err());
