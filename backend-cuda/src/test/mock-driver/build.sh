@@ -79,7 +79,7 @@ g++ -std=c++17 -O1 -Wall "$here/mock_driver_selftest.cpp" -o "$out/mock_driver_s
     -Wl,-rpath,"$out" -ldl
 status=0
 "$out/mock_driver_selftest" > "$out/mock_driver_selftest.log" 2>&1 || status=$?
-grep -E '^(FAIL|ok:)' "$out/mock_driver_selftest.log" || true
+echo "[mock-driver] selftest: $(grep -c '^ok:' "$out/mock_driver_selftest.log") checks passed"; grep '^FAIL' "$out/mock_driver_selftest.log" || true
 if [ $status -ne 0 ]; then
     cat "$out/mock_driver_selftest.log" >&2
     echo "[mock-driver] ERROR: mock_driver_selftest failed" >&2

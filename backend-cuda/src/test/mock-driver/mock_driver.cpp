@@ -300,15 +300,15 @@ struct LaunchError : std::runtime_error {
 
 // A pointer argument must be null or point into (or at the end of) a live allocation.
 template <class T>
-void check_arg(const char* kernel, int index, T value, std::vector<Allocation*>& touched) {
+void check_arg(int index, T value, std::vector<Allocation*>& touched) {
     if constexpr (std::is_pointer_v<T>) {
         if (value == nullptr) return;
         Allocation* a = device_range((uintptr_t)value, 0);
         if (!a) {
-            throw LaunchError(CUDA_ERROR_ILLEGAL_ADDRESS, std::string(kernel) + ": pointer argument " +
-                                                              std::to_string(index) + " (" +
-                                                              std::to_string((uintptr_t)value) +
-                                                              ") points into no live device allocation");
+            char message[160];
+            std::snprintf(message, sizeof message, "pointer argument %d (%#lx) points into no live device allocation",
+                          index, (unsigned long)(uintptr_t)value);
+            throw LaunchError(CUDA_ERROR_ILLEGAL_ADDRESS, message);
         }
         touched.push_back(a);
     }
@@ -318,7 +318,7 @@ template <class... A, size_t... I>
 std::function<void()> bind_kernel(const char* name, void (*fn)(A...), void** params, std::vector<Allocation*>& touched,
                                   std::index_sequence<I...>) {
     std::tuple<std::decay_t<A>...> args{*static_cast<std::decay_t<A>*>(params[I])...};
-    (check_arg(name, (int)I, std::get<I>(args), touched), ...);
+    (check_arg((int)I, std::get<I>(args), touched), ...);
     return [fn, args] { std::apply(fn, args); };
 }
 
