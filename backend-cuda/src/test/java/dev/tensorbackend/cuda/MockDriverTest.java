@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.Shape;
@@ -30,7 +31,11 @@ import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
@@ -182,5 +187,56 @@ class MockDriverTest {
                     e.getMessage());
             assertEquals(0, cuda.liveAllocations());
         }
+    }
+
+    @Test
+    void streamsEventsPinnedMemoryAndAsyncCopiesWorkThroughJCuda() {
+        CUstream stream = new CUstream();
+        JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        Pointer pinned = new Pointer();
+        JCudaDriver.cuMemHostAlloc(pinned, 16, 0);
+        CUdeviceptr p = new CUdeviceptr();
+        cuMemAlloc(p, 16);
+        CUevent start = new CUevent(), end = new CUevent();
+        JCudaDriver.cuEventCreate(start, 0);
+        JCudaDriver.cuEventCreate(end, 0);
+        try {
+            float[] in = {1, 2, 3, 4}, out = new float[4];
+            JCudaDriver.cuEventRecord(start, stream);
+            JCudaDriver.cuMemcpyHtoDAsync(p, Pointer.to(in), 16, stream);
+            JCudaDriver.cuMemcpyDtoHAsync(pinned, p, 16, stream);
+            JCudaDriver.cuMemsetD32Async(p, 0, 4, stream);
+            JCudaDriver.cuEventRecord(end, stream);
+            JCudaDriver.cuStreamSynchronize(stream);
+            JCudaDriver.cuEventSynchronize(end);
+            float[] ms = new float[1];
+            JCudaDriver.cuEventElapsedTime(ms, start, end);
+            assertTrue(ms[0] >= 0, "elapsed " + ms[0]);
+            pinned.getByteBuffer(0, 16).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+            assertArrayEquals(in, out, "through pinned memory");
+            cuMemcpyDtoH(Pointer.to(out), p, 16);
+            assertArrayEquals(new float[4], out, "after the memset");
+            assertCudaError("CUDA_ERROR_INVALID_VALUE", () -> JCudaDriver.cuMemcpyDtoHAsync(pinned.withByteOffset(4), p, 16, stream));
+        } finally {
+            JCudaDriver.cuEventDestroy(start);
+            JCudaDriver.cuEventDestroy(end);
+            cuMemFree(p);
+            JCudaDriver.cuMemFreeHost(pinned);
+            JCudaDriver.cuStreamDestroy(stream);
+        }
+        assertCudaError("CUDA_ERROR_INVALID_HANDLE", () -> JCudaDriver.cuStreamSynchronize(stream));
+        assertCudaError("CUDA_ERROR_INVALID_VALUE", () -> JCudaDriver.cuMemFreeHost(pinned));
+    }
+
+    @Test
+    void theDeviceLooksLikeAnH200ByDefault() {
+        int[] major = new int[1], minor = new int[1], version = new int[1];
+        JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        JCudaDriver.cuDriverGetVersion(version);
+        assertEquals(List.of(9, 0, 13000), List.of(major[0], minor[0], version[0]));
+        byte[] name = new byte[128];
+        JCudaDriver.cuDeviceGetName(name, name.length, device);
+        assertTrue(new String(name, java.nio.charset.StandardCharsets.US_ASCII).startsWith("Mock CUDA device"));
     }
 }
