@@ -55,9 +55,19 @@ stubs="$out/mock_stubs.cpp"
     done
 } > "$stubs"
 
+# the driver version the mock reports: 13.0, or the nvcc release that built the PTX if newer
+# (a real driver must be at least as new as the toolkit; MOCK_CUDA_DRIVER_VERSION overrides it)
+driver=13000
+if command -v nvcc >/dev/null 2>&1; then
+    built_by=$(nvcc --version | sed -n 's/.*release \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p' | awk '{print 1000 * $1 + 10 * $2}')
+    if [ -n "$built_by" ] && [ "$built_by" -gt "$driver" ]; then
+        driver=$built_by
+    fi
+fi
+
 # -ffp-contract=off: no fused multiply-adds the kernels keep separate (as the emulation's other builds)
 flags="-std=c++17 -O2 -g -ffp-contract=off -fPIC -fvisibility=hidden -Wall -Wno-unknown-pragmas -Wno-sign-compare"
-g++ $flags -I"$out" -c "$here/mock_driver.cpp" -o "$out/mock_driver.o"
+g++ $flags -DMOCK_DEFAULT_DRIVER_VERSION=$driver -I"$out" -c "$here/mock_driver.cpp" -o "$out/mock_driver.o"
 g++ $flags -c "$stubs" -o "$out/mock_stubs.o"
 g++ -shared -Wl,-soname,libcuda.so.1 -Wl,--no-undefined "$out/mock_driver.o" "$out/mock_stubs.o" -o "$out/libcuda.so.1.tmp"
 mv "$out/libcuda.so.1.tmp" "$out/libcuda.so.1"
@@ -72,7 +82,7 @@ if command -v nm >/dev/null 2>&1; then
         exit 1
     fi
 fi
-echo "[mock-driver] built $out/libcuda.so.1 ($kernels kernels)"
+echo "[mock-driver] built $out/libcuda.so.1 ($kernels kernels, reports driver version $driver)"
 
 # misuse is an error, use works: a C++ program against the library
 g++ -std=c++17 -O1 -Wall "$here/mock_driver_selftest.cpp" -o "$out/mock_driver_selftest" -L"$out" -l:libcuda.so.1 \

@@ -20,7 +20,7 @@
 //   MOCK_CUDA_MEMORY_LIMIT   bytes of "device memory" (default 16 GiB); cuMemAlloc fails with
 //                            CUDA_ERROR_OUT_OF_MEMORY beyond it
 //   MOCK_CUDA_CC             compute capability, "9.0" by default
-//   MOCK_CUDA_DRIVER_VERSION cuDriverGetVersion's answer, 13000 by default
+//   MOCK_CUDA_DRIVER_VERSION cuDriverGetVersion's answer, 13000 by default (or the newer nvcc's)
 //   MOCK_CUDA_DEVICE_COUNT   0 makes cuInit fail with CUDA_ERROR_NO_DEVICE (default 1)
 //   MOCK_CUDA_STATS          set: counters printed on stderr at exit (or appended to the file it names)
 //   MOCK_CUDA_QUIET          set: errors are returned without a line on stderr
@@ -81,6 +81,10 @@ enum : int {
 
 #define API extern "C" __attribute__((visibility("default")))
 
+#ifndef MOCK_DEFAULT_DRIVER_VERSION
+#define MOCK_DEFAULT_DRIVER_VERSION 13000  // build.sh passes the newer of this and the nvcc that built the PTX
+#endif
+
 namespace {
 
 // ---- configuration ---------------------------------------------------------------------------
@@ -94,7 +98,7 @@ long long env_ll(const char* name, long long fallback) {
 
 struct Config {
     size_t memory_limit = (size_t)env_ll("MOCK_CUDA_MEMORY_LIMIT", 16LL << 30);
-    int driver_version = (int)env_ll("MOCK_CUDA_DRIVER_VERSION", 13000);
+    int driver_version = (int)env_ll("MOCK_CUDA_DRIVER_VERSION", MOCK_DEFAULT_DRIVER_VERSION);
     int device_count = (int)env_ll("MOCK_CUDA_DEVICE_COUNT", 1);
     int cc_major = 9, cc_minor = 0;
     bool quiet = std::getenv("MOCK_CUDA_QUIET") != nullptr;

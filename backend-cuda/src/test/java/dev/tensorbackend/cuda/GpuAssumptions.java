@@ -13,7 +13,8 @@ import dev.tensorbackend.api.BackendProvider;
  * GPU tests skip, showing the provider's reason, where CUDA is not usable. In the build's
  * mock-driver run ({@value #MOCK_PROPERTY} names target/mock-driver/libcuda.so.1, which is on
  * LD_LIBRARY_PATH there) CUDA must be usable: a mock that does not load fails these tests
- * instead of skipping them; a mock that was not built (no g++) skips them, saying so.
+ * instead of skipping them; a mock that was not built (no g++), or kernels that were not
+ * (no nvcc), skip them, saying so.
  */
 final class GpuAssumptions {
     static final String MOCK_PROPERTY = "tensor.cuda.mock";
@@ -39,6 +40,9 @@ final class GpuAssumptions {
         }
         BackendProvider.Availability a = new CudaBackendProvider().availability();
         if (mock != null) {
+            // the mock stands in for the driver, not for nvcc: without PTX there is nothing to run
+            PtxResources ptx = PtxResources.load();
+            assumeTrue(ptx.built(), () -> "kernels not built: " + ptx.notBuiltReason());
             assertTrue(a.usable(), () -> "CUDA must be usable on the mock driver " + mock + ": " + a.reason());
         }
         assumeTrue(a.usable(), () -> "CUDA not usable here: " + a.reason());

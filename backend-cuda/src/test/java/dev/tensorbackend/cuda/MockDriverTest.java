@@ -59,6 +59,8 @@ class MockDriverTest {
         Path mock = GpuAssumptions.mockDriver();
         assumeTrue(mock != null, "runs in the mock-driver execution only (-D" + GpuAssumptions.MOCK_PROPERTY + ")");
         assumeTrue(Files.isRegularFile(mock), () -> "mock CUDA driver not built at " + mock);
+        PtxResources ptx = PtxResources.load();
+        assumeTrue(ptx.built(), () -> "kernels not built: " + ptx.notBuiltReason());
         JCudaDriver.setExceptionsEnabled(true);
         cuInit(0);
         device = new CUdevice();
@@ -229,12 +231,13 @@ class MockDriverTest {
     }
 
     @Test
-    void theDeviceLooksLikeAnH200ByDefault() {
+    void theDeviceReportsComputeCapability90AndACuda13Driver() {
         int[] major = new int[1], minor = new int[1], version = new int[1];
         JCudaDriver.cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
         JCudaDriver.cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         JCudaDriver.cuDriverGetVersion(version);
-        assertEquals(List.of(9, 0, 13000), List.of(major[0], minor[0], version[0]));
+        assertEquals(List.of(9, 0), List.of(major[0], minor[0]));
+        assertTrue(version[0] >= 13000, "driver version " + version[0]); // or the newer nvcc's that built the PTX
         byte[] name = new byte[128];
         JCudaDriver.cuDeviceGetName(name, name.length, device);
         assertTrue(new String(name, java.nio.charset.StandardCharsets.US_ASCII).startsWith("Mock CUDA device"));
