@@ -150,7 +150,7 @@ class MockDriverTest {
     @Test
     void aKernelThatWritesPastItsBufferIsCaughtAndNamedByTheBackend() {
         try (CudaContext cuda = CudaContext.open(PtxResources.load(), true)) {
-            CUdeviceptr x = cuda.allocate(8, "x"), y = cuda.allocate(8, "y");
+            CUdeviceptr x = cuda.allocateRaw(8 * Float.BYTES), y = cuda.allocateRaw(8 * Float.BYTES);
             try {
                 // n = 40 for buffers of 8 floats: relu writes 32 floats past y's end
                 KernelArgs args = KernelArgs.create().pointer("x", x).pointer("y", y).intArg("n", 40);
@@ -159,8 +159,8 @@ class MockDriverTest {
                 assertTrue(e.getMessage().contains("elementwise.cu:relu_forward")
                         && e.getMessage().contains("CUDA_ERROR_ILLEGAL_ADDRESS"), e.getMessage());
             } finally {
-                cuda.free(x);
-                assertCudaError("CUDA_ERROR_ILLEGAL_ADDRESS", () -> cuda.free(y)); // the damage, reported again at free
+                cuda.freeRaw(x);
+                assertCudaError("CUDA_ERROR_ILLEGAL_ADDRESS", () -> cuda.freeRaw(y)); // the damage, reported again at free
             }
         }
     }
