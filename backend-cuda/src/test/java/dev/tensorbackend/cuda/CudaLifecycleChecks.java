@@ -68,6 +68,25 @@ abstract class CudaLifecycleChecks {
     }
 
     @Test
+    void aBlockClosedWhileAKernelStillReadsItIsOnlyOverwrittenAfterThatKernel() {
+        int n = 1 << 20; // 4 MiB: on a GPU the sum is still running when the next kernel is queued
+        float[] ones = new float[n], twos = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        java.util.Arrays.fill(twos, 2f);
+        try (CudaBackend cuda = newCudaBackend()) {
+            Tensor a = cuda.upload(Shape.of(n), ones);
+            Tensor other = cuda.upload(Shape.of(n), twos);
+            Tensor total = cuda.sum(a); // queued, reads a
+            a.close();                  // a's block goes back to the cache at once
+            long allocations = cuda.memoryStats().driverAllocations();
+            Tensor scaled = cuda.scale(other, 3f); // takes a's block and writes 6s into it
+            assertEquals(allocations, cuda.memoryStats().driverAllocations(), "the result reused a's block");
+            assertEquals((float) n, total.toArray()[0], "the sum saw a's ones, not the 6s written after it");
+            assertEquals(6f, scaled.toArray()[n - 1]);
+        }
+    }
+
+    @Test
     void closingTheBackendFreesEveryDriverAllocation() {
         CudaBackend cuda = newCudaBackend();
         Tensor x = cuda.upload(Shape.of(70_000), new float[70_000]);

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.tensorbackend.api.BackendException;
+import dev.tensorbackend.api.MemoryStats;
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
 import jcuda.CudaException;
@@ -188,6 +189,20 @@ class MockDriverTest {
             assertTrue(e.getMessage().startsWith("cuda: out of device memory allocating 2147483648 bytes for zeros"),
                     e.getMessage());
             assertEquals(0, cuda.liveAllocations());
+        }
+    }
+
+    @Test
+    void whenTheDriverRunsOutTheCacheIsFreedAndTheAllocationTriedOnceMore() {
+        try (CudaBackend cuda = GpuAssumptions.open("kernel")) {
+            // 640 MiB cached, then 512 MiB asked for, of the mock's 1 GiB: only fits once the cache is freed
+            cuda.zeros(Shape.of(160 << 20)).close();
+            assertEquals(new MemoryStats(0, 640L << 20, 640L << 20, 1, 0), cuda.memoryStats());
+            try (Tensor big = cuda.zeros(Shape.of(128 << 20))) {
+                assertEquals(new MemoryStats(512L << 20, 0, 640L << 20, 2, 1), cuda.memoryStats(),
+                        "the cached block went back to the driver, the retry got the new one");
+                assertEquals(0f, cuda.sum(big).toArray()[0]);
+            }
         }
     }
 

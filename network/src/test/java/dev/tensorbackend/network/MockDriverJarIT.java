@@ -107,6 +107,33 @@ class MockDriverJarIT {
     }
 
     @Test
+    void moreStepsAskTheDriverForNoMoreMemoryAndStatsPrintsOneLine() throws Exception {
+        Path mock = mockDirectory();
+        Run few = run("cuda", mock, "--steps", "3", "--stats");
+        assumeKernelsBuilt(few);
+        Run many = run("cuda", mock, "--steps", "60", "--stats");
+        assertEquals(0, few.status(), few.err());
+        assertEquals(0, many.status(), many.err());
+        String fewLine = memoryLine(few.err()), manyLine = memoryLine(many.err());
+        assertEquals(driverAllocations(fewLine), driverAllocations(manyLine), fewLine + " / " + manyLine);
+        assertTrue(driverAllocations(fewLine) > 0, fewLine);
+    }
+
+    private static String memoryLine(String stderr) {
+        List<String> lines = stderr.lines().filter(l -> l.startsWith("memory: ")).toList();
+        assertEquals(1, lines.size(), stderr);
+        assertTrue(lines.get(0).matches("memory: live=\\d+ cached=\\d+ peak=\\d+ driver_allocs=\\d+ driver_frees=\\d+"),
+                lines.get(0));
+        return lines.get(0);
+    }
+
+    private static long driverAllocations(String memoryLine) {
+        Matcher m = Pattern.compile("driver_allocs=(\\d+)").matcher(memoryLine);
+        assertTrue(m.find(), memoryLine);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void crosscheckPassesOnTheMockDriver() throws Exception {
         Run r = run(null, mockDirectory(), "crosscheck");
         assumeKernelsBuilt(r);
