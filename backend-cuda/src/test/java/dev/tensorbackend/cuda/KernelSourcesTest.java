@@ -29,7 +29,9 @@ class KernelSourcesTest {
     static List<RecordingRunner.Launch> launchOfEveryKernel() {
         RecordingRunner r = new RecordingRunner();
         CUdeviceptr p = new CUdeviceptr();
-        new MatmulLauncher(r).matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
+        MatmulLauncher matmul = new MatmulLauncher(r);
+        matmul.matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
+        matmul.matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
         Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));
         Conv2dLauncher conv = new Conv2dLauncher(r);
         conv.forward(p, p, p, g);
@@ -92,13 +94,17 @@ class KernelSourcesTest {
 
     @Test
     void tileConstantsAgreeWithMatmulCu() {
-        assertEquals(MatmulLauncher.TILE_M, CudaSources.define("matmul", "TILE_M"));
-        assertEquals(MatmulLauncher.TILE_N, CudaSources.define("matmul", "TILE_N"));
-        assertEquals(MatmulLauncher.THREADS_X, CudaSources.define("matmul", "THREADS_X"));
-        assertEquals(MatmulLauncher.THREADS_Y, CudaSources.define("matmul", "THREADS_Y"));
-        // each thread's 4 x 4 block must tile the 64 x 64 tile exactly
-        assertEquals(0, MatmulLauncher.TILE_M % MatmulLauncher.THREADS_Y);
-        assertEquals(0, MatmulLauncher.TILE_N % MatmulLauncher.THREADS_X);
+        assertEquals(MatmulLauncher.LARGE_TILE, CudaSources.define("matmul", "TILE128"));
+        assertEquals(MatmulLauncher.LARGE_THREADS, CudaSources.define("matmul", "THREADS128"));
+        assertEquals(MatmulLauncher.SMALL_TILE, CudaSources.define("matmul", "TILE64"));
+        assertEquals(MatmulLauncher.SMALL_THREADS, CudaSources.define("matmul", "THREADS64"));
+        // 8 x 8 results per thread in the large tile, 8 x 4 in the small one
+        assertEquals(MatmulLauncher.LARGE_TILE * MatmulLauncher.LARGE_TILE, MatmulLauncher.LARGE_THREADS * 8 * 8);
+        assertEquals(MatmulLauncher.SMALL_TILE * MatmulLauncher.SMALL_TILE, MatmulLauncher.SMALL_THREADS * 8 * 4);
+        // the launch bounds name the block sizes the launcher uses
+        String code = CudaSources.code("matmul");
+        assertTrue(code.contains("__launch_bounds__(THREADS128, 2)\nmatmul_tile128("), "matmul_tile128's launch bounds");
+        assertTrue(code.contains("__launch_bounds__(THREADS64)\nmatmul_tile64("), "matmul_tile64's launch bounds");
     }
 
     @Test

@@ -41,29 +41,94 @@ class LaunchArithmeticTest {
                 : MatmulDims.of(Shape.of(batch, m, k), false, Shape.of(batch, k, n), false);
     }
 
+    /**
+     * The (batch entry, tile row) pairs matmul.cu's blocks visit: pair number
+     * {@code z * gridDim.y + y}, then every {@code gridDim.y * gridDim.z}-th; each must come once.
+     */
+    private static void assertMatmulWalkCoversOnce(MatmulDims d, LaunchConfig cfg, int tile) {
+        long items = d.batch() * LaunchConfig.ceilDiv(d.m(), tile);
+        int[] visits = new int[(int) items];
+        long step = (long) cfg.gridY() * cfg.gridZ();
+        for (long z = 0; z < cfg.gridZ(); z++) {
+            for (long y = 0; y < cfg.gridY(); y++) {
+                for (long item = z * cfg.gridY() + y; item < items; item += step) {
+                    visits[(int) item]++;
+                }
+            }
+        }
+        for (int i = 0; i < items; i++) {
+            assertEquals(1, visits[i], "pair " + i + " of " + items + " under " + cfg);
+        }
+    }
+
     @Test
     void matmulGridCoversEveryTileOfC() {
-        int[][] cases = { // batch (0: unbatched), m, k, n, expected grid x, y, z
+        int[][] cases = { // batch (0: unbatched), m, k, n, expected grid x, y, z; all below the large tile's threshold
                 {0, 1, 1, 1, 1, 1, 1}, {0, 64, 7, 64, 1, 1, 1}, {0, 65, 7, 64, 1, 2, 1}, {0, 64, 7, 65, 2, 1, 1},
-                {0, 1031, 5, 3, 1, 17, 1}, {0, 3, 1031, 5, 1, 1, 1}, {0, 2, 3, 1029, 17, 1, 1}, {5, 33, 17, 65, 2, 1, 5}};
+                {0, 1031, 5, 3, 1, 17, 1}, {0, 3, 1031, 5, 1, 1, 1}, {0, 2, 3, 1029, 17, 1, 1}, {5, 33, 17, 65, 2, 1, 5},
+                {0, 1024, 1024, 1024, 16, 16, 1}};
         for (int[] c : cases) {
-            LaunchConfig cfg = MatmulLauncher.config(dims(c[0], c[1], c[2], c[3]));
-            assertEquals(new LaunchConfig(c[4], c[5], c[6], 16, 16, 1, 0), cfg, java.util.Arrays.toString(c));
+            MatmulDims d = dims(c[0], c[1], c[2], c[3]);
+            assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(d), java.util.Arrays.toString(c));
+            LaunchConfig cfg = MatmulLauncher.config(d);
+            assertEquals(new LaunchConfig(c[4], c[5], c[6], 128, 1, 1, 0), cfg, java.util.Arrays.toString(c));
             // x tiles reach the last column, y tiles the last row
-            assertTrue((long) cfg.gridX() * MatmulLauncher.TILE_N >= c[3]);
-            assertTrue((long) (cfg.gridX() - 1) * MatmulLauncher.TILE_N < c[3]);
+            assertTrue((long) cfg.gridX() * MatmulLauncher.SMALL_TILE >= c[3]);
+            assertTrue((long) (cfg.gridX() - 1) * MatmulLauncher.SMALL_TILE < c[3]);
+            assertMatmulWalkCoversOnce(d, cfg, MatmulLauncher.SMALL_TILE);
         }
+        int[][] large = { // the same for the 128 x 128 kernel
+                {0, 2048, 64, 2048, 16, 16, 1}, {0, 1536, 3, 1408, 11, 12, 1}, {0, 1537, 3, 1409, 12, 13, 1},
+                {132, 100, 64, 5, 1, 1, 132}, {3, 129, 5, 7000, 55, 2, 3}};
+        for (int[] c : large) {
+            MatmulDims d = dims(c[0], c[1], c[2], c[3]);
+            assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(d), java.util.Arrays.toString(c));
+            LaunchConfig cfg = MatmulLauncher.config(d);
+            assertEquals(new LaunchConfig(c[4], c[5], c[6], 256, 1, 1, 0), cfg, java.util.Arrays.toString(c));
+            assertTrue((long) cfg.gridX() * MatmulLauncher.LARGE_TILE >= c[3]);
+            assertTrue((long) (cfg.gridX() - 1) * MatmulLauncher.LARGE_TILE < c[3]);
+            assertMatmulWalkCoversOnce(d, cfg, MatmulLauncher.LARGE_TILE);
+        }
+    }
+
+    @Test
+    void matmulTakesTheLargeTileFromOneBlockPerMultiprocessor() {
+        assertEquals(132, MatmulLauncher.LARGE_TILE_MIN_BLOCKS);
+        // 12 x 11 tiles of 128 x 128: 132 blocks; 12 x 10 or 131 batch entries of one tile: fewer
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(0, 1536, 8, 1408)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1536, 8, 1280)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(131, 128, 8, 128)));
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(132, 128, 8, 128)));
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(132, 1, 8, 1)));
+        // K plays no part; skinny products stay on the small tile until they make enough tiles
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1024, 100_000, 1024)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 16_000, 8, 128)));
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(0, 17_000, 8, 128)));
+        // attention-like: batch x heads entries, K transposed
+        MatmulDims scores = MatmulDims.of(Shape.of(64, 128, 64), false, Shape.of(64, 128, 64), true);
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(scores));
+        MatmulDims bigScores = MatmulDims.of(Shape.of(192, 256, 64), false, Shape.of(192, 256, 64), true);
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(bigScores));
+        assertThrows(IllegalArgumentException.class, () -> MatmulLauncher.config(dims(0, 1, 1, 1), "matmul_tiled"));
     }
 
     @Test
     void matmulBeyondTheGridLimitsLoopsOverRowsAndBatch() {
         int m = 64 * 65_535 + 1; // one tile row more than gridDim.y can hold
-        LaunchConfig cfg = MatmulLauncher.config(MatmulDims.of(Shape.of(m, 1), false, Shape.of(1, 1), false));
+        MatmulDims tall = MatmulDims.of(Shape.of(m, 1), false, Shape.of(1, 1), false);
+        LaunchConfig cfg = MatmulLauncher.config(tall, MatmulLauncher.TILE64);
         assertEquals(65_535, cfg.gridY());
-        assertStrideLoopCoversOnce(65_536, cfg.gridY());
-        LaunchConfig batched = MatmulLauncher.config(MatmulDims.of(Shape.of(70_000, 1, 1), false, Shape.of(1, 1), false));
+        assertMatmulWalkCoversOnce(tall, cfg, MatmulLauncher.SMALL_TILE);
+        MatmulDims manyBatches = MatmulDims.of(Shape.of(70_000, 1, 1), false, Shape.of(1, 1), false);
+        LaunchConfig batched = MatmulLauncher.config(manyBatches);
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(manyBatches));
         assertEquals(65_535, batched.gridZ());
-        assertStrideLoopCoversOnce(70_000, batched.gridZ());
+        assertMatmulWalkCoversOnce(manyBatches, batched, MatmulLauncher.LARGE_TILE);
+        // both limits at once: 2 tile rows per entry, 70000 entries
+        MatmulDims both = MatmulDims.of(Shape.of(70_000, 200, 1), false, Shape.of(1, 1), false);
+        LaunchConfig bothCfg = MatmulLauncher.config(both, MatmulLauncher.TILE128);
+        assertEquals(new LaunchConfig(1, 2, 65_535, 256, 1, 1, 0), bothCfg);
+        assertMatmulWalkCoversOnce(both, bothCfg, MatmulLauncher.LARGE_TILE);
     }
 
     @Test
@@ -75,7 +140,8 @@ class LaunchArithmeticTest {
         launcher.matmul(p, p, p, dims(0, 0, 0, 0));
         assertEquals(0, r.launches.size());
         launcher.matmul(p, p, p, dims(0, 3, 0, 4)); // C = zeros: the kernel writes them
-        assertEquals(new LaunchConfig(1, 1, 1, 16, 16, 1, 0), r.only().config());
+        assertEquals(MatmulLauncher.TILE64, r.only().kernel());
+        assertEquals(new LaunchConfig(1, 1, 1, 128, 1, 1, 0), r.only().config());
     }
 
     @Test
