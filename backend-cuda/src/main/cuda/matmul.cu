@@ -4,10 +4,12 @@
 //   batch entry b of A starts at b * aBatchStride (0: one matrix shared by every entry), same for B;
 //   C is [batch, M, N], dense.
 //
-// Two kernels, one body (matmul_tiles below) in two sizes; MatmulLauncher picks one per call:
+// Three kernels, one body (matmul_tiles below) in three sizes; MatmulLauncher picks one per call:
 //   matmul_tile128: a 128 x 128 tile of C per block of 256 threads, 8 x 8 results per thread;
-//   matmul_tile64:  a  64 x  64 tile of C per block of 128 threads, 8 x 4 results per thread,
-//                   for problems too small to give every multiprocessor a 128 x 128 tile.
+//   matmul_tile64:  a  64 x  64 tile of C per block of 128 threads, 8 x 4 results per thread;
+//   matmul_tile32:  a  32 x  32 tile of C per block of  64 threads, 4 x 4 results per thread;
+// the larger the tile, the more arithmetic per byte moved, but the fewer blocks: the smaller
+// tiles are for problems too small to give every multiprocessor a block of the larger ones.
 // Blocks are one-dimensional (blockDim = (threads, 1, 1)); gridDim.x covers the columns of C,
 // gridDim.y the tile rows and gridDim.z the batch entries, the last two walked in loops beyond
 // the grid.
@@ -27,12 +29,14 @@
 //     and a warp's reads of B cover consecutive words.
 // Each element of C is one fmaf chain over k = 0, 1, ..., K-1 in that order, whatever the
 // tile size, grid or alignment: no split of K, no atomics, so results are bit-for-bit
-// repeatable and both kernels give identical bits.
+// repeatable and the three kernels give identical bits.
 #define TILE_K 8
 #define TILE128 128
 #define THREADS128 256
 #define TILE64 64
 #define THREADS64 128
+#define TILE32 32
+#define THREADS32 64
 // Extra words per shared row: with 4 the transposing stores of a k-contiguous operand hit 32
 // different banks, and the rows stay 16-byte aligned for the float4 reads.
 #define SLICE_PAD 4
@@ -250,10 +254,18 @@ matmul_tile128(const float* __restrict__ A, const float* __restrict__ B, float* 
     MATMUL_DISPATCH(TILE128, TILE128, 8, 8, THREADS128, 2)
 }
 
-// Small or skinny problems: 64 x 64 tiles, 128 threads of 8 x 4, four times as many blocks.
+// Medium problems: 64 x 64 tiles, 128 threads of 8 x 4, four times as many blocks.
 extern "C" __global__ void __launch_bounds__(THREADS64)
 matmul_tile64(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
               int batch, int M, int N, int K, int transA, int transB,
               int aBatchStride, int bBatchStride) {
     MATMUL_DISPATCH(TILE64, TILE64, 8, 4, THREADS64, TILE_K)
+}
+
+// Small problems: 32 x 32 tiles, 64 threads of 4 x 4, four times as many blocks again.
+extern "C" __global__ void __launch_bounds__(THREADS32)
+matmul_tile32(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
+              int batch, int M, int N, int K, int transA, int transB,
+              int aBatchStride, int bBatchStride) {
+    MATMUL_DISPATCH(TILE32, TILE32, 4, 4, THREADS32, TILE_K)
 }

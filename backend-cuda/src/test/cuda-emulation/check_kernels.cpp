@@ -54,7 +54,7 @@ static unsigned cap(long long v, long long limit) { return (unsigned)std::min(v,
 
 // ---- matmul ---------------------------------------------------------------------------------
 
-// The two kernels and their geometry, as MatmulLauncher launches them.
+// The three kernels and their geometry, as MatmulLauncher launches them.
 struct MatmulKernel {
     const char* name;
     void (*kernel)(const float*, const float*, float*, int, int, int, int, int, int, int, int);
@@ -62,6 +62,7 @@ struct MatmulKernel {
 };
 static const MatmulKernel MM128{"matmul_tile128", matmul_tile128, TILE128, THREADS128};
 static const MatmulKernel MM64{"matmul_tile64", matmul_tile64, TILE64, THREADS64};
+static const MatmulKernel MM32{"matmul_tile32", matmul_tile32, TILE32, THREADS32};
 
 // gridY, gridZ: 0 for the launcher's grid (every tile row, every batch entry, up to 65535),
 // otherwise that many blocks, fewer than needed, so the kernel's tile loop takes the rest.
@@ -289,6 +290,7 @@ static void check_sum(int n) {
 int main() {
     check_matmuls(MM128);
     check_matmuls(MM64);
+    check_matmuls(MM32);
     for (unsigned gridCap : {65535u, 3u}) {
         check_conv({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, gridCap);
         check_conv({2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1}, gridCap);

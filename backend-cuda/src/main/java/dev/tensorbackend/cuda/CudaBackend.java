@@ -323,7 +323,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             Map.entry("reshape", List.of()),
             Map.entry("synchronize", List.of()),
             Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILE128),
-                    k(MatmulLauncher.MODULE, MatmulLauncher.TILE64))),
+                    k(MatmulLauncher.MODULE, MatmulLauncher.TILE64), k(MatmulLauncher.MODULE, MatmulLauncher.TILE32))),
             Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD))),
             Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT))),
             Map.entry("conv2dBackwardFilter", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER))),

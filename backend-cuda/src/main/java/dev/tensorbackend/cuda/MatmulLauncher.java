@@ -8,27 +8,36 @@ import jcuda.driver.CUdeviceptr;
 /**
  * Kernel choice, grid arithmetic, argument packing and launch of {@code matmul.cu}.
  *
- * <p>Two kernels compute the same thing with the same per-element order of operations (so
- * either gives the same bits): {@code matmul_tile128}, a 128 x 128 tile of C per block of
- * 256 threads, is the fast one once there are enough tiles to occupy the GPU;
- * {@code matmul_tile64}, a 64 x 64 tile per block of 128 threads, makes four times as many
- * blocks and is used below that (see {@link #kernel}).
+ * <p>Three kernels compute the same thing with the same per-element order of operations (so
+ * any of them gives the same bits), in square tiles of C of 128, 64 or 32. A larger tile
+ * moves fewer bytes per multiply-add but makes fewer blocks; the launcher takes the largest
+ * tile that still makes {@link #MIN_BLOCKS} blocks, enough for one per multiprocessor (see
+ * {@link #kernel}).
  */
 final class MatmulLauncher {
     static final String MODULE = "matmul";
     static final String TILE128 = "matmul_tile128";
     static final String TILE64 = "matmul_tile64";
-    static final List<String> KERNELS = List.of(TILE128, TILE64);
+    static final String TILE32 = "matmul_tile32";
 
-    /** Must match TILE128, THREADS128, TILE64 and THREADS64 in matmul.cu. */
-    static final int LARGE_TILE = 128, LARGE_THREADS = 256, SMALL_TILE = 64, SMALL_THREADS = 128;
+    /** A kernel, the edge of its square tile of C, the threads of its one-dimensional block. */
+    record Tiling(String kernel, int tile, int threads) {
+    }
 
     /**
-     * The 128 x 128 kernel is chosen when it makes at least this many blocks: the
-     * multiprocessor count of an H100 or H200 (132). Below it some multiprocessors would get
-     * no 128 x 128 tile at all, while the 64 x 64 kernel spreads four times as many blocks.
+     * Largest tile first. Must match TILE128/THREADS128, TILE64/THREADS64 and
+     * TILE32/THREADS32 in matmul.cu.
      */
-    static final int LARGE_TILE_MIN_BLOCKS = 132;
+    static final List<Tiling> TILINGS = List.of(new Tiling(TILE128, 128, 256), new Tiling(TILE64, 64, 128),
+            new Tiling(TILE32, 32, 64));
+    static final List<String> KERNELS = TILINGS.stream().map(Tiling::kernel).toList();
+
+    /**
+     * The multiprocessor count of an H100 or H200 (132): a tiling is used only when its grid
+     * has at least this many blocks, so that no multiprocessor waits for work a smaller tile
+     * would have given it.
+     */
+    static final int MIN_BLOCKS = 132;
 
     private final KernelRunner runner;
 
@@ -41,32 +50,45 @@ final class MatmulLauncher {
         return d.batch() > 0 && d.m() > 0 && d.n() > 0;
     }
 
-    /** Tiles of {@code tile} x {@code tile} that cover C, over all batch entries. */
+    /** Tiles of {@code tile} x {@code tile} that cover C, over all batch entries: the blocks of the grid. */
     static long tiles(MatmulDims d, int tile) {
         return LaunchConfig.ceilDiv(d.m(), tile) * LaunchConfig.ceilDiv(d.n(), tile) * d.batch();
     }
 
-    /** {@link #TILE128} when its grid has at least {@link #LARGE_TILE_MIN_BLOCKS} blocks, else {@link #TILE64}. */
+    /**
+     * The largest tiling whose grid has at least {@link #MIN_BLOCKS} blocks; the smallest
+     * (32 x 32) when none has. K plays no part: it lengthens every block's work alike.
+     */
+    static Tiling tiling(MatmulDims d) {
+        for (Tiling t : TILINGS) {
+            if (tiles(d, t.tile()) >= MIN_BLOCKS) {
+                return t;
+            }
+        }
+        return TILINGS.get(TILINGS.size() - 1);
+    }
+
+    /** The kernel {@link #matmul} launches for {@code d}. */
     static String kernel(MatmulDims d) {
-        return tiles(d, LARGE_TILE) >= LARGE_TILE_MIN_BLOCKS ? TILE128 : TILE64;
+        return tiling(d).kernel();
+    }
+
+    static Tiling tiling(String kernel) {
+        return TILINGS.stream().filter(t -> t.kernel().equals(kernel)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no matmul kernel " + kernel));
     }
 
     /**
      * For {@code kernel}: x, one block per tile of columns of C; y, one per tile of rows; z,
      * one per batch entry; y and z capped at CUDA's 65535. The kernel walks the (batch entry,
      * tile row) pairs with a stride of gridDim.y * gridDim.z, so any y and z cover them.
-     * Blocks are one-dimensional.
      */
     static LaunchConfig config(MatmulDims d, String kernel) {
-        boolean large = kernel.equals(TILE128);
-        if (!large && !kernel.equals(TILE64)) {
-            throw new IllegalArgumentException("no matmul kernel " + kernel);
-        }
-        int tile = large ? LARGE_TILE : SMALL_TILE;
-        int tilesN = (int) LaunchConfig.ceilDiv(d.n(), tile);
-        int tilesM = (int) LaunchConfig.ceilDiv(d.m(), tile);
+        Tiling t = tiling(kernel);
+        int tilesN = (int) LaunchConfig.ceilDiv(d.n(), t.tile());
+        int tilesM = (int) LaunchConfig.ceilDiv(d.m(), t.tile());
         return new LaunchConfig(tilesN, Math.min(tilesM, LaunchConfig.MAX_GRID_YZ),
-                Math.min(d.batch(), LaunchConfig.MAX_GRID_YZ), large ? LARGE_THREADS : SMALL_THREADS, 1, 1, 0);
+                Math.min(d.batch(), LaunchConfig.MAX_GRID_YZ), t.threads(), 1, 1, 0);
     }
 
     /** The launch {@link #matmul} makes. */

@@ -31,6 +31,7 @@ class KernelSourcesTest {
         CUdeviceptr p = new CUdeviceptr();
         MatmulLauncher matmul = new MatmulLauncher(r);
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
+        matmul.matmul(p, p, p, MatmulDims.of(Shape.of(1024, 64), false, Shape.of(64, 1024), false));
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
         Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));
         Conv2dLauncher conv = new Conv2dLauncher(r);
@@ -94,17 +95,18 @@ class KernelSourcesTest {
 
     @Test
     void tileConstantsAgreeWithMatmulCu() {
-        assertEquals(MatmulLauncher.LARGE_TILE, CudaSources.define("matmul", "TILE128"));
-        assertEquals(MatmulLauncher.LARGE_THREADS, CudaSources.define("matmul", "THREADS128"));
-        assertEquals(MatmulLauncher.SMALL_TILE, CudaSources.define("matmul", "TILE64"));
-        assertEquals(MatmulLauncher.SMALL_THREADS, CudaSources.define("matmul", "THREADS64"));
-        // 8 x 8 results per thread in the large tile, 8 x 4 in the small one
-        assertEquals(MatmulLauncher.LARGE_TILE * MatmulLauncher.LARGE_TILE, MatmulLauncher.LARGE_THREADS * 8 * 8);
-        assertEquals(MatmulLauncher.SMALL_TILE * MatmulLauncher.SMALL_TILE, MatmulLauncher.SMALL_THREADS * 8 * 4);
-        // the launch bounds name the block sizes the launcher uses
         String code = CudaSources.code("matmul");
-        assertTrue(code.contains("__launch_bounds__(THREADS128, 2)\nmatmul_tile128("), "matmul_tile128's launch bounds");
-        assertTrue(code.contains("__launch_bounds__(THREADS64)\nmatmul_tile64("), "matmul_tile64's launch bounds");
+        for (MatmulLauncher.Tiling t : MatmulLauncher.TILINGS) {
+            assertEquals("matmul_tile" + t.tile(), t.kernel());
+            assertEquals(t.tile(), CudaSources.define("matmul", "TILE" + t.tile()), t.kernel());
+            assertEquals(t.threads(), CudaSources.define("matmul", "THREADS" + t.tile()), t.kernel());
+            // the launch bounds name the block size the launcher uses
+            assertTrue(code.contains("__launch_bounds__(THREADS" + t.tile()) && code.contains(")\n" + t.kernel() + "("),
+                    t.kernel() + "'s launch bounds");
+        }
+        // results per thread: 8 x 8, 8 x 4 and 4 x 4, as matmul.cu instantiates them
+        assertEquals(List.of(64, 32, 16), MatmulLauncher.TILINGS.stream().map(t -> t.tile() * t.tile() / t.threads()).toList());
+        assertTrue(code.contains("__launch_bounds__(THREADS128, 2)\nmatmul_tile128("), "two 128 x 128 blocks per multiprocessor");
     }
 
     @Test
