@@ -16,17 +16,18 @@
 //
 // How a block works through K, TILE_K at a time:
 //   - each K step stages an M-slice of op(A) and an N-slice of op(B), both stored k-major in
-//     shared memory (s[p][i] = element (i, k0 + p)), so that a thread reads its 8 rows of A and
-//     its 8 (or 4) columns of B for one k as 128-bit words; zero-filled outside the matrices,
-//     so M, N and K need not be multiples of anything;
+//     shared memory (s[p][i] = element (i, k0 + p)), so that a thread reads its rows of A and
+//     its columns of B for one k as 128-bit words; zero-filled outside the matrices, so M, N
+//     and K need not be multiples of anything;
 //   - the global reads are 128-bit (4 consecutive elements of the operand's storage) where the
 //     4 lie inside the matrix and the address is 16-byte aligned, scalar otherwise;
 //   - shared memory holds two slices of each operand: while the block multiplies one, each
 //     thread has already read its share of the next into registers, and writes it into the
 //     other buffer afterwards; one __syncthreads per K step separates the two;
-//   - a thread's rows are 4 consecutive rows in each half of the tile (8 x 8: rows ty*4..+3 and
-//     64+ty*4..+3), likewise its columns, so that its shared-memory reads are aligned float4s
-//     and a warp's reads of B cover consecutive words.
+//   - a thread's rows come in runs of 4 consecutive rows, one run in each half of the tile
+//     when it has 8 (128 x 128: rows ty*4..+3 and 64+ty*4..+3), likewise its columns, so that
+//     its shared-memory reads are aligned float4s and a warp's reads of B cover consecutive
+//     words.
 // Each element of C is one fmaf chain over k = 0, 1, ..., K-1 in that order, whatever the
 // tile size, grid or alignment: no split of K, no atomics, so results are bit-for-bit
 // repeatable and the three kernels give identical bits.
@@ -43,7 +44,7 @@
 
 // The share of one operand's K-step slice that one thread moves: QUADS groups of 4 elements
 // that are consecutive in the operand's storage. The operand X is viewed as L x K (L = M for
-// A, N for B): element (l, k) is X[l * K + k] when kMajor (A plain, B transposed), else
+// A, N for B): element (l, k) is X[l * K + k] when K_MAJOR (A plain, B transposed), else
 // X[k * L + l] (A transposed, B plain).
 template <int BL, int THREADS, bool K_MAJOR>
 struct SliceShare {
@@ -108,10 +109,11 @@ __device__ __forceinline__ bool aligned16(const void* p) {
     return reinterpret_cast<size_t>(p) % 16 == 0;
 }
 
-// The body of both kernels: a BM x BN tile of C per block of THREADS = (BM / TM) * (BN / TN)
-// threads, each thread a TM x TN block of results. The operands' layouts are template
-// parameters so that each instantiation carries only its own index arithmetic; the kernel
-// owns the shared buffers, so the four instantiations share them.
+// The body of the kernels: a BM x BN tile of C per block of THREADS = (BM / TM) * (BN / TN)
+// threads, each thread a TM x TN block of results; P_UNROLL is how far the loop over the k of
+// a step is unrolled. The operands' layouts are template parameters so that each
+// instantiation carries only its own index arithmetic; the kernel owns the shared buffers,
+// so its four instantiations share them.
 template <int BM, int BN, int TM, int TN, int THREADS, int P_UNROLL, bool A_K_MAJOR, bool B_K_MAJOR>
 __device__ __forceinline__ void matmul_tiles(float (*As)[TILE_K][BM + SLICE_PAD], float (*Bs)[TILE_K][BN + SLICE_PAD],
                                              const float* __restrict__ A, const float* __restrict__ B,
@@ -130,11 +132,11 @@ __device__ __forceinline__ void matmul_tiles(float (*As)[TILE_K][BM + SLICE_PAD]
     const int col0 = blockIdx.x * BN;
     const int steps = (K + TILE_K - 1) / TILE_K;
 
-    // The blocks of one grid column walk the (batch entry, tile row) pairs; batch * tilesM fits
-    // in an int because C, batch x M x N, does. The loops are uniform across the block, so
-    // every thread reaches every barrier.
-    const int items = batch * tilesM;
-    for (int item = blockIdx.z * gridDim.y + blockIdx.y; item < items; item += gridDim.y * gridDim.z) {
+    // The blocks of one grid column walk the (batch entry, tile row) pairs; batch * tilesM is
+    // below 2^31 because C, batch x M x N, is (unsigned, so that item + step cannot wrap).
+    // The loops are uniform across the block, so every thread reaches every barrier.
+    const unsigned items = (unsigned)batch * tilesM;
+    for (unsigned item = blockIdx.z * gridDim.y + blockIdx.y; item < items; item += gridDim.y * gridDim.z) {
         const int b = item / tilesM, row0 = item % tilesM * BM;
         const float* Ab = A + (size_t)b * aBatchStride;
         const float* Bb = B + (size_t)b * bBatchStride;
@@ -211,7 +213,8 @@ __device__ __forceinline__ void matmul_tiles(float (*As)[TILE_K][BM + SLICE_PAD]
 #pragma unroll
                     for (int c = 0; c < TN / 4; ++c) {
                         const int gj = col0 + c * COL_RUN + tx * 4;
-                        float* dst = Cb + (gi * N + gj);
+                        // unsigned: past the last column (where nothing is stored) gi * N + gj may pass 2^31 - 1
+                        float* dst = Cb + ((unsigned)gi * N + gj);
                         if (cVec && gj + 3 < N) {
                             *reinterpret_cast<float4*>(dst) =
                                     make_float4(acc[i][4 * c], acc[i][4 * c + 1], acc[i][4 * c + 2], acc[i][4 * c + 3]);
@@ -246,12 +249,14 @@ __device__ __forceinline__ void matmul_tiles(float (*As)[TILE_K][BM + SLICE_PAD]
     }
 
 // Large problems: 128 x 128 tiles, 256 threads of 8 x 8; at most 128 registers a thread, so
-// two blocks fit on a multiprocessor.
+// two blocks fit on a multiprocessor. Its loop over the k of a step stays rolled (P_UNROLL 1):
+// unrolled, ptxas preloads shared operands for later k into registers and spills under the
+// cap; the other block's warps hide the shared-memory latency instead.
 extern "C" __global__ void __launch_bounds__(THREADS128, 2)
 matmul_tile128(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
                int batch, int M, int N, int K, int transA, int transB,
                int aBatchStride, int bBatchStride) {
-    MATMUL_DISPATCH(TILE128, TILE128, 8, 8, THREADS128, 2)
+    MATMUL_DISPATCH(TILE128, TILE128, 8, 8, THREADS128, 1)
 }
 
 // Medium problems: 64 x 64 tiles, 128 threads of 8 x 4, four times as many blocks.
