@@ -142,88 +142,86 @@ __device__ __forceinline__ void matmul_tiles(float (*As)[TILE_K][BM + SLICE_PAD]
         const float* Bb = B + (size_t)b * bBatchStride;
         const bool aVec = aligned16(Ab) && (A_K_MAJOR ? K : M) % 4 == 0;
         const bool bVec = aligned16(Bb) && (B_K_MAJOR ? K : N) % 4 == 0;
-        {
-            float acc[TM][TN];
+        float acc[TM][TN];
 #pragma unroll
-            for (int i = 0; i < TM; ++i) {
+        for (int i = 0; i < TM; ++i) {
 #pragma unroll
-                for (int j = 0; j < TN; ++j) {
-                    acc[i][j] = 0.f;
-                }
+            for (int j = 0; j < TN; ++j) {
+                acc[i][j] = 0.f;
             }
+        }
 
-            SliceShare<BM, THREADS, A_K_MAJOR> aNext;
-            SliceShare<BN, THREADS, B_K_MAJOR> bNext;
-            if (steps > 0) {
-                aNext.load(Ab, M, K, row0, 0, aVec, tid);
-                bNext.load(Bb, N, K, col0, 0, bVec, tid);
-                aNext.store(As[0], tid);
-                bNext.store(Bs[0], tid);
-                __syncthreads();
+        SliceShare<BM, THREADS, A_K_MAJOR> aNext;
+        SliceShare<BN, THREADS, B_K_MAJOR> bNext;
+        if (steps > 0) {
+            aNext.load(Ab, M, K, row0, 0, aVec, tid);
+            bNext.load(Bb, N, K, col0, 0, bVec, tid);
+            aNext.store(As[0], tid);
+            bNext.store(Bs[0], tid);
+            __syncthreads();
+        }
+        for (int s = 0; s < steps; ++s) {
+            const int cur = s & 1;
+            const bool more = s + 1 < steps;
+            if (more) { // in flight while the block multiplies the current slices
+                aNext.load(Ab, M, K, row0, (s + 1) * TILE_K, aVec, tid);
+                bNext.load(Bb, N, K, col0, (s + 1) * TILE_K, bVec, tid);
             }
-            for (int s = 0; s < steps; ++s) {
-                const int cur = s & 1;
-                const bool more = s + 1 < steps;
-                if (more) { // in flight while the block multiplies the current slices
-                    aNext.load(Ab, M, K, row0, (s + 1) * TILE_K, aVec, tid);
-                    bNext.load(Bb, N, K, col0, (s + 1) * TILE_K, bVec, tid);
-                }
 #pragma unroll P_UNROLL
-                for (int p = 0; p < TILE_K; ++p) {
-                    float a[TM], bv[TN];
+            for (int p = 0; p < TILE_K; ++p) {
+                float a[TM], bv[TN];
 #pragma unroll
-                    for (int r = 0; r < TM / 4; ++r) {
-                        const float4 t = *reinterpret_cast<const float4*>(&As[cur][p][r * ROW_RUN + ty * 4]);
-                        a[4 * r] = t.x;
-                        a[4 * r + 1] = t.y;
-                        a[4 * r + 2] = t.z;
-                        a[4 * r + 3] = t.w;
-                    }
+                for (int r = 0; r < TM / 4; ++r) {
+                    const float4 t = *reinterpret_cast<const float4*>(&As[cur][p][r * ROW_RUN + ty * 4]);
+                    a[4 * r] = t.x;
+                    a[4 * r + 1] = t.y;
+                    a[4 * r + 2] = t.z;
+                    a[4 * r + 3] = t.w;
+                }
 #pragma unroll
-                    for (int c = 0; c < TN / 4; ++c) {
-                        const float4 t = *reinterpret_cast<const float4*>(&Bs[cur][p][c * COL_RUN + tx * 4]);
-                        bv[4 * c] = t.x;
-                        bv[4 * c + 1] = t.y;
-                        bv[4 * c + 2] = t.z;
-                        bv[4 * c + 3] = t.w;
-                    }
+                for (int c = 0; c < TN / 4; ++c) {
+                    const float4 t = *reinterpret_cast<const float4*>(&Bs[cur][p][c * COL_RUN + tx * 4]);
+                    bv[4 * c] = t.x;
+                    bv[4 * c + 1] = t.y;
+                    bv[4 * c + 2] = t.z;
+                    bv[4 * c + 3] = t.w;
+                }
 #pragma unroll
-                    for (int i = 0; i < TM; ++i) {
+                for (int i = 0; i < TM; ++i) {
 #pragma unroll
-                        for (int j = 0; j < TN; ++j) {
-                            acc[i][j] = fmaf(a[i], bv[j], acc[i][j]);
-                        }
+                    for (int j = 0; j < TN; ++j) {
+                        acc[i][j] = fmaf(a[i], bv[j], acc[i][j]);
                     }
                 }
-                if (more) {
-                    // the other buffer was last read in step s - 1, which the barrier below it closed
-                    aNext.store(As[cur ^ 1], tid);
-                    bNext.store(Bs[cur ^ 1], tid);
-                }
-                // the next step reads what was just stored; the one after overwrites the current buffer
-                __syncthreads();
             }
+            if (more) {
+                // the other buffer was last read in step s - 1, which the barrier below it closed
+                aNext.store(As[cur ^ 1], tid);
+                bNext.store(Bs[cur ^ 1], tid);
+            }
+            // the next step reads what was just stored; the one after overwrites the current buffer
+            __syncthreads();
+        }
 
-            float* Cb = C + (size_t)b * M * N;
-            const bool cVec = aligned16(Cb) && N % 4 == 0;
+        float* Cb = C + (size_t)b * M * N;
+        const bool cVec = aligned16(Cb) && N % 4 == 0;
 #pragma unroll
-            for (int i = 0; i < TM; ++i) {
-                const int gi = row0 + i / 4 * ROW_RUN + ty * 4 + i % 4;
-                if (gi < M) {
+        for (int i = 0; i < TM; ++i) {
+            const int gi = row0 + i / 4 * ROW_RUN + ty * 4 + i % 4;
+            if (gi < M) {
 #pragma unroll
-                    for (int c = 0; c < TN / 4; ++c) {
-                        const int gj = col0 + c * COL_RUN + tx * 4;
-                        // unsigned: past the last column (where nothing is stored) gi * N + gj may pass 2^31 - 1
-                        float* dst = Cb + ((unsigned)gi * N + gj);
-                        if (cVec && gj + 3 < N) {
-                            *reinterpret_cast<float4*>(dst) =
-                                    make_float4(acc[i][4 * c], acc[i][4 * c + 1], acc[i][4 * c + 2], acc[i][4 * c + 3]);
-                        } else {
+                for (int c = 0; c < TN / 4; ++c) {
+                    const int gj = col0 + c * COL_RUN + tx * 4;
+                    // unsigned: past the last column (where nothing is stored) gi * N + gj may pass 2^31 - 1
+                    float* dst = Cb + ((unsigned)gi * N + gj);
+                    if (cVec && gj + 3 < N) {
+                        *reinterpret_cast<float4*>(dst) =
+                                make_float4(acc[i][4 * c], acc[i][4 * c + 1], acc[i][4 * c + 2], acc[i][4 * c + 3]);
+                    } else {
 #pragma unroll
-                            for (int e = 0; e < 4; ++e) {
-                                if (gj + e < N) {
-                                    dst[e] = acc[i][4 * c + e];
-                                }
+                        for (int e = 0; e < 4; ++e) {
+                            if (gj + e < N) {
+                                dst[e] = acc[i][4 * c + e];
                             }
                         }
                     }
