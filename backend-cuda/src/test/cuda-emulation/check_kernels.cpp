@@ -54,31 +54,76 @@ static unsigned cap(long long v, long long limit) { return (unsigned)std::min(v,
 
 // ---- matmul ---------------------------------------------------------------------------------
 
-static void check_matmul(int batch, int m, int k, int n, bool ta, bool tb, bool aShared, bool bShared, bool smallGrid) {
+// The three kernels and their geometry, as MatmulLauncher launches them.
+struct MatmulKernel {
+    const char* name;
+    void (*kernel)(const float*, const float*, float*, int, int, int, int, int, int, int, int);
+    unsigned tile, threads;
+};
+static const MatmulKernel MM128{"matmul_tile128", matmul_tile128, TILE128, THREADS128};
+static const MatmulKernel MM64{"matmul_tile64", matmul_tile64, TILE64, THREADS64};
+static const MatmulKernel MM32{"matmul_tile32", matmul_tile32, TILE32, THREADS32};
+
+// gridY, gridZ: 0 for the launcher's grid (every tile row, every batch entry, up to 65535),
+// otherwise that many blocks, fewer than needed, so the kernel's tile loop takes the rest.
+// offset: the operands and C start that many floats into their allocations, so that a
+// nonzero offset makes them misaligned for float4 and the scalar path must take over.
+static void check_matmul(const MatmulKernel& kern, int batch, int m, int k, int n, bool ta, bool tb, bool aShared,
+                         bool bShared, unsigned gridY = 0, unsigned gridZ = 0, int offset = 0) {
     const int aStride = aShared ? 0 : m * k, bStride = bShared ? 0 : k * n;
-    auto A = random_values((size_t)(aShared ? 1 : batch) * m * k), B = random_values((size_t)(bShared ? 1 : batch) * k * n);
-    std::vector<float> C((size_t)batch * m * n, NAN);
+    auto Aalloc = random_values(offset + (size_t)(aShared ? 1 : batch) * m * k);
+    auto Balloc = random_values(offset + (size_t)(bShared ? 1 : batch) * k * n);
+    std::vector<float> Calloc(offset + (size_t)batch * m * n, NAN);
+    const float *A = Aalloc.data() + offset, *B = Balloc.data() + offset;
+    float* C = Calloc.data() + offset;
+    if (offset == 0 && (reinterpret_cast<size_t>(A) % 16 || reinterpret_cast<size_t>(B) % 16 || reinterpret_cast<size_t>(C) % 16)) {
+        std::printf("FAIL matmul: the test's buffers are not 16-byte aligned, so the float4 paths go unchecked\n");
+        ++failures;
+    }
+    // The kernels' contract: each element of C is one fmaf chain over k = 0 .. K-1 in order,
+    // so the expected values are exact, whatever the tile, grid or alignment.
     std::vector<double> ref((size_t)batch * m * n);
     for (int b = 0; b < batch; ++b)
         for (int i = 0; i < m; ++i)
             for (int j = 0; j < n; ++j) {
-                double acc = 0;
+                float acc = 0.f;
                 for (int p = 0; p < k; ++p) {
                     const float av = ta ? A[b * aStride + p * m + i] : A[b * aStride + i * k + p];
                     const float bv = tb ? B[b * bStride + j * k + p] : B[b * bStride + p * n + j];
-                    acc += (double)av * bv;
+                    acc = std::fmaf(av, bv, acc);
                 }
                 ref[(size_t)b * m * n + i * n + j] = acc;
             }
-    // MatmulLauncher.config: x = ceil(n/64), y = min(ceil(m/64), 65535), z = min(batch, 65535)
-    dim3 grid{ceil_div(n, 64), smallGrid ? 1u : ceil_div(m, 64), smallGrid ? 1u : (unsigned)batch};
-    emu::launch(grid, {16, 16, 1}, [&] {
-        matmul_tiled(A.data(), B.data(), C.data(), batch, m, n, k, ta, tb, aStride, bStride);
-    });
-    char what[160];
-    std::snprintf(what, sizeof what, "matmul b%d m%d k%d n%d%s%s%s%s%s", batch, m, k, n, ta ? " aT" : "", tb ? " bT" : "",
-                  aShared ? " a-shared" : "", bShared ? " b-shared" : "", smallGrid ? " (grid 1 in y,z)" : "");
-    compare(what, ref, C, 1e-6 * std::max(k, 1), 1e-5);
+    // MatmulLauncher.config: x = ceil(n/tile), y = min(ceil(m/tile), 65535), z = min(batch, 65535)
+    const dim3 grid{ceil_div(n, kern.tile), gridY ? gridY : cap(ceil_div(m, kern.tile), 65535),
+                    gridZ ? gridZ : cap(batch, 65535)};
+    emu::launch(grid, {kern.threads, 1, 1}, [&] { kern.kernel(A, B, C, batch, m, n, k, ta, tb, aStride, bStride); });
+    char what[200];
+    std::snprintf(what, sizeof what, "%s b%d m%d k%d n%d%s%s%s%s grid %u,%u,%u%s", kern.name, batch, m, k, n,
+                  ta ? " aT" : "", tb ? " bT" : "", aShared ? " a-shared" : "", bShared ? " b-shared" : "", grid.x,
+                  grid.y, grid.z, offset ? " misaligned" : "");
+    compare(what, ref, std::vector<float>(C, C + (size_t)batch * m * n), 0, 0);
+}
+
+static void check_matmuls(const MatmulKernel& kern) {
+    for (int flags = 0; flags < 4; ++flags) {
+        const bool ta = flags & 1, tb = flags & 2;
+        check_matmul(kern, 1, 1, 1, 1, ta, tb, false, false);
+        check_matmul(kern, 1, 37, 71, 53, ta, tb, false, false);      // primes: scalar loads and stores
+        check_matmul(kern, 1, 64, 64, 64, ta, tb, false, false);      // float4 throughout
+        check_matmul(kern, 1, 132, 20, 136, ta, tb, false, false);    // float4, edges in every dimension
+        check_matmul(kern, 1, 12, 36, 20, ta, tb, false, false, 0, 0, 1); // float4 shapes, misaligned
+        check_matmul(kern, 1, 5, 4, 7, ta, tb, false, false);         // one quad of K, ragged N
+        check_matmul(kern, 1, 9, 203, 11, ta, tb, false, false);      // many K steps, partial last
+        check_matmul(kern, 1, 130, 3, 2, ta, tb, false, false, 1, 1); // tile rows walked by one block
+        check_matmul(kern, 3, 33, 17, 65, ta, tb, false, false);
+        check_matmul(kern, 3, 33, 17, 65, ta, tb, true, false, 1, 1);
+        check_matmul(kern, 3, 33, 17, 65, ta, tb, false, true, 2, 2);
+        check_matmul(kern, 3, 12, 8, 16, ta, tb, true, false);        // shared and batched, float4
+        check_matmul(kern, 5, 8, 12, 4, ta, tb, false, true, 1, 2);
+    }
+    check_matmul(kern, 1, 4, 0, 3, false, false, false, false); // k = 0: zeros
+    check_matmul(kern, 2, 4, 0, 8, true, true, false, true);
 }
 
 // ---- conv2d ---------------------------------------------------------------------------------
@@ -249,18 +294,9 @@ static void check_sum(int n) {
 }
 
 int main() {
-    for (int flags = 0; flags < 4; ++flags) {
-        const bool ta = flags & 1, tb = flags & 2;
-        check_matmul(1, 1, 1, 1, ta, tb, false, false, false);
-        check_matmul(1, 7, 5, 3, ta, tb, false, false, false);
-        check_matmul(1, 64, 64, 64, ta, tb, false, false, false);
-        check_matmul(1, 65, 17, 129, ta, tb, false, false, false);
-        check_matmul(1, 130, 3, 2, ta, tb, false, false, true);
-        check_matmul(3, 33, 17, 65, ta, tb, false, false, false);
-        check_matmul(3, 33, 17, 65, ta, tb, true, false, true);
-        check_matmul(3, 33, 17, 65, ta, tb, false, true, false);
-    }
-    check_matmul(1, 4, 0, 3, false, false, false, false, false); // k = 0: zeros
+    check_matmuls(MM128);
+    check_matmuls(MM64);
+    check_matmuls(MM32);
     for (unsigned gridCap : {65535u, 3u}) {
         check_conv({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, gridCap);
         check_conv({2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1}, gridCap);

@@ -98,9 +98,10 @@ void launch() {
     };
     std::function<void()> body;
     try {
-        if (name == "matmul_tiled") {
+        if (name == "matmul_tile128" || name == "matmul_tile64" || name == "matmul_tile32") {
             need(11);
-            body = [=] { matmul_tiled(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10)); };
+            auto k = name == "matmul_tile128" ? matmul_tile128 : name == "matmul_tile64" ? matmul_tile64 : matmul_tile32;
+            body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10)); };
         } else if (name == "conv2d_forward" || name == "conv2d_backward_input" || name == "conv2d_backward_filter") {
             need(16);
             auto k = name == "conv2d_forward" ? conv2d_forward : name == "conv2d_backward_input" ? conv2d_backward_input

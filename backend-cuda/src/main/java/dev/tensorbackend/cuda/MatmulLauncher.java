@@ -5,14 +5,39 @@ import java.util.List;
 import dev.tensorbackend.api.MatmulDims;
 import jcuda.driver.CUdeviceptr;
 
-/** Grid arithmetic, argument packing and launch of {@code matmul.cu}. */
+/**
+ * Kernel choice, grid arithmetic, argument packing and launch of {@code matmul.cu}.
+ *
+ * <p>Three kernels compute the same thing with the same per-element order of operations (so
+ * any of them gives the same bits), in square tiles of C of 128, 64 or 32. A larger tile
+ * moves fewer bytes per multiply-add but makes fewer blocks; the launcher takes the largest
+ * tile that still makes {@link #MIN_BLOCKS} blocks, enough for one per multiprocessor (see
+ * {@link #kernel}).
+ */
 final class MatmulLauncher {
     static final String MODULE = "matmul";
-    static final String TILED = "matmul_tiled";
-    static final List<String> KERNELS = List.of(TILED);
+    static final String TILE128 = "matmul_tile128";
+    static final String TILE64 = "matmul_tile64";
+    static final String TILE32 = "matmul_tile32";
 
-    /** Must match TILE_M, TILE_N, THREADS_X and THREADS_Y in matmul.cu. */
-    static final int TILE_M = 64, TILE_N = 64, THREADS_X = 16, THREADS_Y = 16;
+    /** A kernel, the edge of its square tile of C, the threads of its one-dimensional block. */
+    record Tiling(String kernel, int tile, int threads) {
+    }
+
+    /**
+     * Largest tile first. Must match TILE128/THREADS128, TILE64/THREADS64 and
+     * TILE32/THREADS32 in matmul.cu.
+     */
+    static final List<Tiling> TILINGS = List.of(new Tiling(TILE128, 128, 256), new Tiling(TILE64, 64, 128),
+            new Tiling(TILE32, 32, 64));
+    static final List<String> KERNELS = TILINGS.stream().map(Tiling::kernel).toList();
+
+    /**
+     * The multiprocessor count of an H100 or H200 (132): a tiling is used only when its grid
+     * has at least this many blocks, so that no multiprocessor waits for work a smaller tile
+     * would have given it.
+     */
+    static final int MIN_BLOCKS = 132;
 
     private final KernelRunner runner;
 
@@ -25,15 +50,50 @@ final class MatmulLauncher {
         return d.batch() > 0 && d.m() > 0 && d.n() > 0;
     }
 
+    /** Tiles of {@code tile} x {@code tile} that cover C, over all batch entries: the blocks of the grid. */
+    static long tiles(MatmulDims d, int tile) {
+        return LaunchConfig.ceilDiv(d.m(), tile) * LaunchConfig.ceilDiv(d.n(), tile) * d.batch();
+    }
+
     /**
-     * x: one block per 64 columns of C; y: one per 64 rows, z: one per batch entry, both
-     * capped at CUDA's 65535 (the kernel loops over tile rows and batch entries beyond).
+     * The largest tiling whose grid has at least {@link #MIN_BLOCKS} blocks; the smallest
+     * (32 x 32) when none has. K plays no part: it lengthens every block's work alike.
      */
-    static LaunchConfig config(MatmulDims d) {
-        int tilesN = (int) LaunchConfig.ceilDiv(d.n(), TILE_N);
-        int tilesM = (int) LaunchConfig.ceilDiv(d.m(), TILE_M);
+    static Tiling tiling(MatmulDims d) {
+        for (Tiling t : TILINGS) {
+            if (tiles(d, t.tile()) >= MIN_BLOCKS) {
+                return t;
+            }
+        }
+        return TILINGS.get(TILINGS.size() - 1);
+    }
+
+    /** The kernel {@link #matmul} launches for {@code d}. */
+    static String kernel(MatmulDims d) {
+        return tiling(d).kernel();
+    }
+
+    static Tiling tiling(String kernel) {
+        return TILINGS.stream().filter(t -> t.kernel().equals(kernel)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no matmul kernel " + kernel));
+    }
+
+    /**
+     * For {@code kernel}: x, one block per tile of columns of C; y, one per tile of rows; z,
+     * one per batch entry; y and z capped at CUDA's 65535. The kernel walks the (batch entry,
+     * tile row) pairs with a stride of gridDim.y * gridDim.z, so any y and z cover them.
+     */
+    static LaunchConfig config(MatmulDims d, String kernel) {
+        Tiling t = tiling(kernel);
+        int tilesN = (int) LaunchConfig.ceilDiv(d.n(), t.tile());
+        int tilesM = (int) LaunchConfig.ceilDiv(d.m(), t.tile());
         return new LaunchConfig(tilesN, Math.min(tilesM, LaunchConfig.MAX_GRID_YZ),
-                Math.min(d.batch(), LaunchConfig.MAX_GRID_YZ), THREADS_X, THREADS_Y, 1, 0);
+                Math.min(d.batch(), LaunchConfig.MAX_GRID_YZ), t.threads(), 1, 1, 0);
+    }
+
+    /** The launch {@link #matmul} makes. */
+    static LaunchConfig config(MatmulDims d) {
+        return config(d, kernel(d));
     }
 
     static KernelArgs args(CUdeviceptr a, CUdeviceptr b, CUdeviceptr c, MatmulDims d) {
@@ -47,7 +107,8 @@ final class MatmulLauncher {
     /** c = op(a) op(b); c holds {@code d.outShape()} and is fully written. */
     void matmul(CUdeviceptr a, CUdeviceptr b, CUdeviceptr c, MatmulDims d) {
         if (hasWork(d)) {
-            runner.launch(MODULE, TILED, config(d), args(a, b, c, d));
+            String kernel = kernel(d);
+            runner.launch(MODULE, kernel, config(d, kernel), args(a, b, c, d));
         }
     }
 }

@@ -29,7 +29,10 @@ class KernelSourcesTest {
     static List<RecordingRunner.Launch> launchOfEveryKernel() {
         RecordingRunner r = new RecordingRunner();
         CUdeviceptr p = new CUdeviceptr();
-        new MatmulLauncher(r).matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
+        MatmulLauncher matmul = new MatmulLauncher(r);
+        matmul.matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
+        matmul.matmul(p, p, p, MatmulDims.of(Shape.of(1024, 64), false, Shape.of(64, 1024), false));
+        matmul.matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
         Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));
         Conv2dLauncher conv = new Conv2dLauncher(r);
         conv.forward(p, p, p, g);
@@ -92,13 +95,18 @@ class KernelSourcesTest {
 
     @Test
     void tileConstantsAgreeWithMatmulCu() {
-        assertEquals(MatmulLauncher.TILE_M, CudaSources.define("matmul", "TILE_M"));
-        assertEquals(MatmulLauncher.TILE_N, CudaSources.define("matmul", "TILE_N"));
-        assertEquals(MatmulLauncher.THREADS_X, CudaSources.define("matmul", "THREADS_X"));
-        assertEquals(MatmulLauncher.THREADS_Y, CudaSources.define("matmul", "THREADS_Y"));
-        // each thread's 4 x 4 block must tile the 64 x 64 tile exactly
-        assertEquals(0, MatmulLauncher.TILE_M % MatmulLauncher.THREADS_Y);
-        assertEquals(0, MatmulLauncher.TILE_N % MatmulLauncher.THREADS_X);
+        String code = CudaSources.code("matmul");
+        for (MatmulLauncher.Tiling t : MatmulLauncher.TILINGS) {
+            assertEquals("matmul_tile" + t.tile(), t.kernel());
+            assertEquals(t.tile(), CudaSources.define("matmul", "TILE" + t.tile()), t.kernel());
+            assertEquals(t.threads(), CudaSources.define("matmul", "THREADS" + t.tile()), t.kernel());
+            // the launch bounds name the block size the launcher uses
+            assertTrue(code.contains("__launch_bounds__(THREADS" + t.tile()) && code.contains(")\n" + t.kernel() + "("),
+                    t.kernel() + "'s launch bounds");
+        }
+        // results per thread: 8 x 8, 8 x 4 and 4 x 4, as matmul.cu instantiates them
+        assertEquals(List.of(64, 32, 16), MatmulLauncher.TILINGS.stream().map(t -> t.tile() * t.tile() / t.threads()).toList());
+        assertTrue(code.contains("__launch_bounds__(THREADS128, 2)\nmatmul_tile128("), "two 128 x 128 blocks per multiprocessor");
     }
 
     @Test

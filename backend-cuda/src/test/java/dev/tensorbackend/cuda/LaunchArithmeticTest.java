@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.ConvSpec;
 import dev.tensorbackend.api.MatmulDims;
@@ -41,29 +43,95 @@ class LaunchArithmeticTest {
                 : MatmulDims.of(Shape.of(batch, m, k), false, Shape.of(batch, k, n), false);
     }
 
+    /**
+     * The (batch entry, tile row) pairs matmul.cu's blocks visit: pair number
+     * {@code z * gridDim.y + y}, then every {@code gridDim.y * gridDim.z}-th; each must come once.
+     */
+    private static void assertMatmulWalkCoversOnce(MatmulDims d, LaunchConfig cfg, int tile) {
+        long items = d.batch() * LaunchConfig.ceilDiv(d.m(), tile);
+        int[] visits = new int[(int) items];
+        long step = (long) cfg.gridY() * cfg.gridZ();
+        for (long z = 0; z < cfg.gridZ(); z++) {
+            for (long y = 0; y < cfg.gridY(); y++) {
+                for (long item = z * cfg.gridY() + y; item < items; item += step) {
+                    visits[(int) item]++;
+                }
+            }
+        }
+        for (int i = 0; i < items; i++) {
+            assertEquals(1, visits[i], "pair " + i + " of " + items + " under " + cfg);
+        }
+    }
+
     @Test
     void matmulGridCoversEveryTileOfC() {
-        int[][] cases = { // batch (0: unbatched), m, k, n, expected grid x, y, z
-                {0, 1, 1, 1, 1, 1, 1}, {0, 64, 7, 64, 1, 1, 1}, {0, 65, 7, 64, 1, 2, 1}, {0, 64, 7, 65, 2, 1, 1},
-                {0, 1031, 5, 3, 1, 17, 1}, {0, 3, 1031, 5, 1, 1, 1}, {0, 2, 3, 1029, 17, 1, 1}, {5, 33, 17, 65, 2, 1, 5}};
+        int[][] cases = { // batch (0: unbatched), m, k, n, expected tile, grid x, y, z
+                {0, 1, 1, 1, 32, 1, 1, 1}, {0, 64, 7, 64, 32, 2, 2, 1}, {0, 65, 7, 64, 32, 2, 3, 1}, {0, 64, 7, 65, 32, 3, 2, 1},
+                {0, 1031, 5, 3, 32, 1, 33, 1}, {0, 3, 1031, 5, 32, 1, 1, 1}, {0, 2, 3, 1029, 32, 33, 1, 1},
+                {5, 33, 17, 65, 32, 3, 2, 5}, {0, 512, 512, 512, 32, 16, 16, 1},
+                {0, 1024, 1024, 1024, 64, 16, 16, 1}, {0, 768, 5, 768, 64, 12, 12, 1}, {0, 1031, 5, 1029, 64, 17, 17, 1},
+                {0, 2048, 64, 2048, 128, 16, 16, 1}, {0, 1536, 3, 1408, 128, 11, 12, 1}, {0, 1537, 3, 1409, 128, 12, 13, 1},
+                {132, 100, 64, 5, 128, 1, 1, 132}, {3, 129, 5, 7000, 128, 55, 2, 3}};
         for (int[] c : cases) {
-            LaunchConfig cfg = MatmulLauncher.config(dims(c[0], c[1], c[2], c[3]));
-            assertEquals(new LaunchConfig(c[4], c[5], c[6], 16, 16, 1, 0), cfg, java.util.Arrays.toString(c));
+            String what = java.util.Arrays.toString(c);
+            MatmulDims d = dims(c[0], c[1], c[2], c[3]);
+            MatmulLauncher.Tiling t = MatmulLauncher.tiling(d);
+            assertEquals(c[4], t.tile(), what);
+            assertEquals("matmul_tile" + c[4], MatmulLauncher.kernel(d), what);
+            LaunchConfig cfg = MatmulLauncher.config(d);
+            assertEquals(new LaunchConfig(c[5], c[6], c[7], t.threads(), 1, 1, 0), cfg, what);
             // x tiles reach the last column, y tiles the last row
-            assertTrue((long) cfg.gridX() * MatmulLauncher.TILE_N >= c[3]);
-            assertTrue((long) (cfg.gridX() - 1) * MatmulLauncher.TILE_N < c[3]);
+            assertTrue((long) cfg.gridX() * t.tile() >= c[3]);
+            assertTrue((long) (cfg.gridX() - 1) * t.tile() < c[3]);
+            assertMatmulWalkCoversOnce(d, cfg, t.tile());
         }
+        assertEquals(List.of(256, 128, 64), MatmulLauncher.TILINGS.stream().map(MatmulLauncher.Tiling::threads).toList());
+    }
+
+    @Test
+    void matmulTakesTheLargestTileThatGivesEveryMultiprocessorABlock() {
+        assertEquals(132, MatmulLauncher.MIN_BLOCKS);
+        // 12 x 11 tiles of 128 x 128: 132 blocks; 12 x 10: 120, so 64 x 64 (24 x 20)
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(0, 1536, 8, 1408)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1536, 8, 1280)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(131, 128, 8, 128)));
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(132, 128, 8, 128)));
+        // 12 x 11 tiles of 64 x 64 against 11 x 11
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 768, 8, 704)));
+        assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(dims(0, 704, 8, 704)));
+        // whatever the shape, below 132 blocks of 32 x 32 the smallest tile still gives the most blocks
+        assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(dims(0, 1, 8, 1)));
+        assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(dims(0, 100, 8, 100)));
+        // K plays no part; skinny products stay on small tiles until they make enough tiles
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1024, 100_000, 1024)));
+        assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(dims(0, 4000, 8, 32)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 16_000, 8, 128)));
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(0, 17_000, 8, 128)));
+        // attention-like: batch x heads entries, the key operand transposed
+        MatmulDims scores = MatmulDims.of(Shape.of(64, 128, 64), false, Shape.of(64, 128, 64), true);
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(scores));
+        MatmulDims bigScores = MatmulDims.of(Shape.of(192, 256, 64), false, Shape.of(192, 256, 64), true);
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(bigScores));
+        assertThrows(IllegalArgumentException.class, () -> MatmulLauncher.config(dims(0, 1, 1, 1), "matmul_tiled"));
     }
 
     @Test
     void matmulBeyondTheGridLimitsLoopsOverRowsAndBatch() {
         int m = 64 * 65_535 + 1; // one tile row more than gridDim.y can hold
-        LaunchConfig cfg = MatmulLauncher.config(MatmulDims.of(Shape.of(m, 1), false, Shape.of(1, 1), false));
+        MatmulDims tall = MatmulDims.of(Shape.of(m, 1), false, Shape.of(1, 1), false);
+        LaunchConfig cfg = MatmulLauncher.config(tall, MatmulLauncher.TILE64);
         assertEquals(65_535, cfg.gridY());
-        assertStrideLoopCoversOnce(65_536, cfg.gridY());
-        LaunchConfig batched = MatmulLauncher.config(MatmulDims.of(Shape.of(70_000, 1, 1), false, Shape.of(1, 1), false));
+        assertMatmulWalkCoversOnce(tall, cfg, 64);
+        MatmulDims manyBatches = MatmulDims.of(Shape.of(70_000, 1, 1), false, Shape.of(1, 1), false);
+        LaunchConfig batched = MatmulLauncher.config(manyBatches);
+        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(manyBatches));
         assertEquals(65_535, batched.gridZ());
-        assertStrideLoopCoversOnce(70_000, batched.gridZ());
+        assertMatmulWalkCoversOnce(manyBatches, batched, 128);
+        // both limits at once: 2 tile rows per entry, 70000 entries
+        MatmulDims both = MatmulDims.of(Shape.of(70_000, 200, 1), false, Shape.of(1, 1), false);
+        LaunchConfig bothCfg = MatmulLauncher.config(both, MatmulLauncher.TILE128);
+        assertEquals(new LaunchConfig(1, 2, 65_535, 256, 1, 1, 0), bothCfg);
+        assertMatmulWalkCoversOnce(both, bothCfg, 128);
     }
 
     @Test
@@ -75,7 +143,8 @@ class LaunchArithmeticTest {
         launcher.matmul(p, p, p, dims(0, 0, 0, 0));
         assertEquals(0, r.launches.size());
         launcher.matmul(p, p, p, dims(0, 3, 0, 4)); // C = zeros: the kernel writes them
-        assertEquals(new LaunchConfig(1, 1, 1, 16, 16, 1, 0), r.only().config());
+        assertEquals(MatmulLauncher.TILE32, r.only().kernel());
+        assertEquals(new LaunchConfig(1, 1, 1, 64, 1, 1, 0), r.only().config());
     }
 
     @Test

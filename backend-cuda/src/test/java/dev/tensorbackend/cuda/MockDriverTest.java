@@ -122,7 +122,7 @@ class MockDriverTest {
         try {
             assertCudaError("CUDA_ERROR_NOT_FOUND", () -> cuModuleGetFunction(new CUfunction(), module, "no_such_kernel"));
             assertCudaError("CUDA_ERROR_NOT_FOUND",
-                    () -> cuModuleGetFunction(new CUfunction(), module, MatmulLauncher.TILED)); // another module's
+                    () -> cuModuleGetFunction(new CUfunction(), module, MatmulLauncher.TILE128)); // another module's
             CUfunction relu = new CUfunction();
             cuModuleGetFunction(relu, module, ElementwiseLauncher.RELU_FORWARD);
             CUdeviceptr x = new CUdeviceptr(), y = new CUdeviceptr();
