@@ -8,6 +8,9 @@
 // A thread that leaves the kernel while others wait at a barrier is reported as the bug it is
 // on a GPU (a hang there), as is a warp whose lanes do not all reach the shuffle.
 // __shared__ becomes `static`: one copy, shared by the block's threads, reused by the next block.
+// float4 is 16-byte aligned as on a GPU; check_kernels is built with UBSan's alignment check
+// where the compiler has it, so a misaligned 128-bit load or store fails there as it would on
+// a GPU (misaligned address).
 #pragma once
 
 #include <ucontext.h>
@@ -31,6 +34,15 @@ inline dim3 threadIdx, blockIdx, blockDim, gridDim;
 #define __shared__ static
 #define __restrict__ __restrict
 #define __launch_bounds__(...)
+#define __align__(n) __attribute__((aligned(n)))
+
+struct alignas(16) float4 {
+    float x, y, z, w;
+};
+
+inline float4 make_float4(float x, float y, float z, float w) {
+    return {x, y, z, w};
+}
 
 namespace emu {
 enum class Wait { RUNNING, BARRIER, WARP, DONE };

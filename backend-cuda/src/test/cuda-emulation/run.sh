@@ -15,15 +15,26 @@ if ! command -v g++ >/dev/null 2>&1; then
     echo "[cuda-emulation] g++ not on the PATH: kernel emulation skipped; the emulated-device tests will say so" >&2
     exit 0
 fi
-flags="-std=c++17 -O1 -ffp-contract=off -Wall -Wno-unknown-pragmas -Wno-sign-compare"
+# -fno-strict-aliasing: the kernels read float arrays as float4, as CUDA code does
+flags="-std=c++17 -O1 -ffp-contract=off -fno-strict-aliasing -Wall -Wno-unknown-pragmas -Wno-sign-compare"
+# AddressSanitizer, and UBSan's alignment check (a misaligned float4 access faults on a GPU),
+# where this g++ has them and this machine lets their programs run
+sanitizer_runs() {
+    echo 'int main(){return 0;}' | g++ $1 -x c++ - -o "$out/sanitizer-probe" 2>/dev/null \
+        && ASAN_OPTIONS=detect_leaks=0 "$out/sanitizer-probe" >/dev/null 2>&1
+}
 sanitize="-fsanitize=address -fno-omit-frame-pointer"
-# AddressSanitizer where this g++ has it and this machine lets its programs run
-if ! echo 'int main(){return 0;}' | g++ $sanitize -x c++ - -o "$out/asan-probe" 2>/dev/null \
-        || ! ASAN_OPTIONS=detect_leaks=0 "$out/asan-probe" >/dev/null 2>&1; then
+if ! sanitizer_runs "$sanitize"; then
     echo "[cuda-emulation] AddressSanitizer unavailable here: out-of-bounds accesses in kernels will not be caught" >&2
     sanitize=""
 fi
-rm -f "$out/asan-probe"
+alignment="-fsanitize=alignment -fno-sanitize-recover=alignment"
+if sanitizer_runs "$sanitize $alignment"; then
+    sanitize="$sanitize $alignment"
+else
+    echo "[cuda-emulation] UBSan's alignment check unavailable here: misaligned float4 accesses in kernels will not be caught" >&2
+fi
+rm -f "$out/sanitizer-probe"
 g++ $flags $sanitize -x c++ "$here/check_kernels.cpp" -o "$out/check_kernels"
 g++ $flags -x c++ "$here/kernel_server.cpp" -o "$out/kernel_server"
 # the fibers switch stacks, which ASan supports with a warning; no leak check at exit
