@@ -34,7 +34,9 @@ class KernelSourcesTest {
         Conv2dLauncher conv = new Conv2dLauncher(r);
         conv.forward(p, p, p, g);
         conv.backwardInput(p, p, p, g);
-        conv.backwardFilter(p, p, p, g);
+        conv.backwardFilter(p, p, p, p, g); // one split: written directly
+        Conv2dGeometry mid = Conv2dGeometry.of("conv2d", Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+        conv.backwardFilter(p, p, p, p, mid); // split positions, then the partial sums' reduction
         SoftmaxLauncher softmax = new SoftmaxLauncher(r);
         softmax.forward(p, p, 4, 10);
         softmax.forward(p, p, 4, 5000);
@@ -99,6 +101,23 @@ class KernelSourcesTest {
         // each thread's 4 x 4 block must tile the 64 x 64 tile exactly
         assertEquals(0, MatmulLauncher.TILE_M % MatmulLauncher.THREADS_Y);
         assertEquals(0, MatmulLauncher.TILE_N % MatmulLauncher.THREADS_X);
+    }
+
+    @Test
+    void tileConstantsAgreeWithConv2dCu() {
+        assertEquals(Conv2dLauncher.TILE_M, CudaSources.define("conv2d", "CONV_TILE_M"));
+        assertEquals(Conv2dLauncher.TILE_N, CudaSources.define("conv2d", "CONV_TILE_N"));
+        assertEquals(Conv2dLauncher.TILE_K, CudaSources.define("conv2d", "CONV_TILE_K"));
+        assertEquals(Conv2dLauncher.THREADS, CudaSources.define("conv2d", "CONV_THREADS"));
+        // warps of 8 x 4 register blocks must tile the block tile exactly, and the staging
+        // loops must give every thread the same number of values
+        int rows = CudaSources.define("conv2d", "CONV_ROWS_PER_THREAD"), cols = CudaSources.define("conv2d", "CONV_COLS_PER_THREAD");
+        assertEquals(Conv2dLauncher.TILE_M * Conv2dLauncher.TILE_N, Conv2dLauncher.THREADS * rows * cols);
+        assertEquals(Conv2dLauncher.TILE_N, 32 * cols, "a warp's lanes span the tile's columns");
+        assertEquals(0, Conv2dLauncher.TILE_M * Conv2dLauncher.TILE_K % Conv2dLauncher.THREADS);
+        assertEquals(Conv2dLauncher.TILE_N, Conv2dLauncher.THREADS, "forward and backward-input stage one column per thread");
+        assertEquals(0, Conv2dLauncher.THREADS % Conv2dLauncher.TILE_M);
+        assertEquals(0, Conv2dLauncher.THREADS % Conv2dLauncher.TILE_K);
     }
 
     @Test
