@@ -72,6 +72,11 @@ __device__ __forceinline__ void conv_multiply_tiles(const float (*As)[CONV_A_PIT
     }
 }
 
+// A column of backward-filter's B: filter element (ch, i, j) and its offset ch*h*w + i*w + j in an image.
+struct __align__(16) ConvColumn {
+    int offset, i, j, unused;
+};
+
 __device__ __forceinline__ void conv_zero(float (&acc)[CONV_ROWS_PER_THREAD][CONV_COLS_PER_THREAD]) {
 #pragma unroll
     for (int i = 0; i < CONV_ROWS_PER_THREAD; ++i) {
@@ -110,7 +115,7 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
         int iy0 = 0, ix0 = 0;
         const float* image = in;
         if (colValid) {
-            const int b = (int)(col / plane), p = (int)(col % plane);
+            const int b = (int)col / plane, p = (int)col % plane; // col < N, an int
             iy0 = (p / outW) * strideH - padH;
             ix0 = (p % outW) * strideW - padW;
             image = in + (size_t)b * c * hw;
@@ -172,7 +177,7 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
             for (int jj = 0; jj < CONV_COLS_PER_THREAD; ++jj) {
                 const long long cj = col0 + jj;
                 if (cj < columns) {
-                    const int b = (int)(cj / plane), p = (int)(cj % plane);
+                    const int b = (int)cj / plane, p = (int)cj % plane;
 #pragma unroll
                     for (int ii = 0; ii < CONV_ROWS_PER_THREAD; ++ii) {
                         const int oo = tileM * CONV_TILE_M + ty * CONV_ROWS_PER_THREAD + ii;
@@ -215,7 +220,7 @@ conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict
         int sy0 = 0, sx0 = 0; // iy + padH, ix + padW
         const float* grads = gradOut;
         if (colValid) {
-            const int b = (int)(col / hw), p = (int)(col % hw);
+            const int b = (int)col / hw, p = (int)col % hw; // col < N, an int
             sy0 = p / w + padH;
             sx0 = p % w + padW;
             grads = gradOut + (size_t)b * k * plane;
@@ -278,7 +283,7 @@ conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict
             for (int jj = 0; jj < CONV_COLS_PER_THREAD; ++jj) {
                 const long long cj = col0 + jj;
                 if (cj < columns) {
-                    const int b = (int)(cj / hw), p = (int)(cj % hw);
+                    const int b = (int)cj / hw, p = (int)cj % hw;
 #pragma unroll
                     for (int ii = 0; ii < CONV_ROWS_PER_THREAD; ++ii) {
                         const int cc = tileM * CONV_TILE_M + ty * CONV_ROWS_PER_THREAD + ii;
@@ -304,8 +309,8 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
                        int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
     __shared__ __align__(16) float As[2][CONV_TILE_K][CONV_A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
-    // per column of the tile: the offset of filter element (ch, i, j) in an image, i and j
-    __shared__ int colOffset[CONV_TILE_N], colI[CONV_TILE_N], colJ[CONV_TILE_N];
+    // per column of the tile: filter element (ch, i, j), one 16-byte read
+    __shared__ ConvColumn columns[CONV_TILE_N];
 
     const int tid = threadIdx.x, ty = tid / 32, tx = tid % 32;
     const int rs = r * s, crs = c * rs;
@@ -329,16 +334,12 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
             __syncthreads(); // the previous tile's readers of the column table are done
             {
                 const int q = tileN * CONV_TILE_N + tid;
+                ConvColumn col = {0, 1 << 30, 0, 0}; // beyond c*r*s: i outside every image, the column stays zero
                 if (q < crs) {
                     const int ch = q / rs, i = (q % rs) / s, j = q % s;
-                    colOffset[tid] = (int)(ch * hw) + i * w + j;
-                    colI[tid] = i;
-                    colJ[tid] = j;
-                } else {
-                    colOffset[tid] = 0;
-                    colI[tid] = 1 << 30; // outside every image: the column stays zero
-                    colJ[tid] = 0;
+                    col = {(int)(ch * hw) + i * w + j, i, j, 0};
                 }
+                columns[tid] = col;
             }
             __syncthreads();
             for (int tileM = blockIdx.y; tileM < tilesM; tileM += gridDim.y) {
@@ -350,9 +351,9 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
                     const long long p = begin + (long long)step * CONV_TILE_K + kk;
                     const bool valid = p < end;
                     int b = 0, y = 0, x = 0;
-                    if (valid) {
-                        b = (int)(p / plane);
-                        const int pp = (int)(p - (long long)b * plane);
+                    if (valid) { // p < n*outH*outW, an int: 32-bit division
+                        b = (int)p / plane;
+                        const int pp = (int)p - b * plane;
                         y = pp / outW;
                         x = pp - y * outW;
                     }
@@ -366,10 +367,10 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
                     const float* image = in + (size_t)b * c * hw;
 #pragma unroll
                     for (int t = 0; t < CONV_B_PER_THREAD; ++t) {
-                        const int q = lane0 + t * spread;
-                        const int iy = iy0 + colI[q], ix = ix0 + colJ[q];
+                        const ConvColumn col = columns[lane0 + t * spread];
+                        const int iy = iy0 + col.i, ix = ix0 + col.j;
                         const bool inside = valid && iy >= 0 && iy < h && ix >= 0 && ix < w;
-                        bNext[t] = inside ? image[(long long)colOffset[q] + (long long)iy0 * w + ix0] : 0.f;
+                        bNext[t] = inside ? image[(long long)col.offset + (long long)iy0 * w + ix0] : 0.f;
                     }
                 };
                 auto stage = [&](int buf) {
