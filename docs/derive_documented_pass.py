@@ -1,4 +1,4 @@
-# Independent derivation of the documented pass (documented-pass.md) in float64 with numpy:
+# Independent derivation of the documented pass (docs/documented-pass.md) in float64 with numpy:
 # every intermediate, every gradient (checked here by central differences) and every
 # updated parameter. The values pinned in network/src/test/.../DocumentedPassTest.java come
 # from this script, not from the Java code under test. Run: python3 docs/derive_documented_pass.py

@@ -168,6 +168,12 @@ static void check_softmax(int rows, int cols, float scale, unsigned gridCap) {
     if (rows > 2 && cols > 2) {
         x[cols + 1] = NAN; // row 1 must come out all NaN, as on the CPU
     }
+    if (cols > 1) {
+        x[0] = -INFINITY; // row 0: exp gives 0 there, also when it is the first value a thread sees
+    }
+    if (rows > 2) { // the last row far below zero: exp underflows unless the true row maximum is subtracted
+        for (int c = 0; c < cols; ++c) x[(size_t)(rows - 1) * cols + c] = -std::fabs(x[(size_t)(rows - 1) * cols + c]) - 200.f;
+    }
     std::vector<double> y(x.size()), dx(x.size());
     std::vector<float> yf(x.size());
     for (int r = 0; r < rows; ++r) {
@@ -315,6 +321,9 @@ int main() {
         check_softmax(5, 1024, 1, gridCap);
         check_softmax(3, 1025, 1, gridCap);
         check_softmax(4, 3000, 1, gridCap);
+        check_softmax(2, 8192, 1, gridCap);  // the longest row a 256-thread block keeps in registers
+        check_softmax(3, 8193, 30, gridCap); // one longer: the online max/sum pass
+        check_softmax(2, 9001, 50, gridCap);
         check_softmax(9, 40, 50, gridCap);
         check_elementwise(1, gridCap);
         check_elementwise(1001, gridCap);

@@ -103,6 +103,12 @@ public interface Backend extends AutoCloseable {
     /** Waits until all queued work is done; a backend that queues nothing returns at once. */
     void synchronize();
 
+    /**
+     * Memory held for this backend's tensors now, its peak, and how often it called a device
+     * driver to allocate or free; see {@link MemoryStats} for what each backend counts.
+     */
+    MemoryStats memoryStats();
+
     /** Releases the backend's own resources (contexts, handles, pools). */
     @Override
     void close();

@@ -18,10 +18,19 @@ public interface BackendProvider {
     /** A new backend; fails with {@link BackendException} carrying the reason when unusable. */
     Backend create();
 
-    /** Usable, or not with a one-line reason a user can act on. */
+    /**
+     * Usable, or not with a one-line reason a user can act on. A usable backend may carry a
+     * one-line note in {@code reason} instead (CUDA: which kernel image the driver runs); it is
+     * empty otherwise.
+     */
     record Availability(boolean usable, String reason) {
         public static Availability yes() {
             return new Availability(true, "");
+        }
+
+        /** Usable, with a one-line note for diagnostics. */
+        public static Availability yes(String note) {
+            return new Availability(true, note);
         }
 
         public static Availability no(String reason) {

@@ -81,6 +81,7 @@ public final class Backends {
             BackendProvider.Availability a = p.availability();
             if (a.usable()) {
                 log.println("tensor.backend=auto: using " + p.name()
+                        + (a.reason().isEmpty() ? "" : ", " + a.reason())
                         + (passedOver.isEmpty() ? "" : " (" + String.join("; ", passedOver) + ")"));
                 return p.create();
             }

@@ -432,6 +432,20 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    void memoryStatsFollowOpenTensors() {
+        MemoryStats before = backend.memoryStats();
+        Tensor a = t(new float[100], 100);
+        MemoryStats during = backend.memoryStats();
+        assertTrue(during.liveBytes() >= before.liveBytes() + 400, "an open 100-float tensor counts: " + during);
+        assertTrue(during.peakBytes() >= during.liveBytes(), "peak is at least live: " + during);
+        a.close();
+        MemoryStats after = backend.memoryStats();
+        assertEquals(before.liveBytes(), after.liveBytes(), "closing gives the bytes back: " + after);
+        assertEquals(during.peakBytes(), after.peakBytes(), "peak stays: " + after);
+        assertTrue(after.cachedBytes() >= 0 && after.driverFrees() <= after.driverAllocations(), after.toString());
+    }
+
+    @Test
     void tensorsOfAnotherBackendAreRejected() {
         try (Backend other = newBackend()) {
             Tensor mine = t(new float[] {1, 2}, 2), theirs = other.upload(Shape.of(2), new float[] {3, 4});

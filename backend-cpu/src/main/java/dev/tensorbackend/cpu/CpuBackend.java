@@ -3,6 +3,7 @@ package dev.tensorbackend.cpu;
 import dev.tensorbackend.api.AbstractBackend;
 import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.MemoryStats;
 import dev.tensorbackend.api.Shape;
 
 /**
@@ -17,6 +18,8 @@ public final class CpuBackend extends AbstractBackend<CpuTensor> {
     private final Gemm gemm;
     private final FastConv conv;
     private final FastOps ops;
+    private long liveBytes;
+    private long peakBytes;
 
     /** The JVM's kernels (Vector API where present) on the shared pool sized by {@code tensor.cpu.threads}. */
     public CpuBackend() {
@@ -41,7 +44,24 @@ public final class CpuBackend extends AbstractBackend<CpuTensor> {
     }
 
     private CpuTensor tensor(Shape shape, float[] data) {
+        liveBytes += (long) data.length * Float.BYTES;
+        peakBytes = Math.max(peakBytes, liveBytes);
         return new CpuTensor(this, shape, data);
+    }
+
+    void released(CpuTensor t) {
+        liveBytes -= (long) t.size() * Float.BYTES;
+    }
+
+    /**
+     * Live bytes are the float arrays of tensors not yet closed (a tensor dropped without
+     * closing counts until closed, even after the garbage collector took it); peak is the most
+     * there ever were. The heap is no driver and this backend keeps no cache: cached bytes and
+     * driver calls are always 0.
+     */
+    @Override
+    public MemoryStats memoryStats() {
+        return new MemoryStats(liveBytes, 0, peakBytes, 0, 0);
     }
 
     @Override

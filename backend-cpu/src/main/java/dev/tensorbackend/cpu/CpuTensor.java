@@ -5,10 +5,12 @@ import dev.tensorbackend.api.Tensor;
 
 /** A tensor on the Java heap: a float array, row-major. */
 final class CpuTensor extends Tensor {
+    private final CpuBackend owner;
     private float[] data;
 
     CpuTensor(CpuBackend backend, Shape shape, float[] data) {
         super(backend, shape);
+        this.owner = backend;
         this.data = data;
     }
 
@@ -18,6 +20,7 @@ final class CpuTensor extends Tensor {
 
     @Override
     protected void release() {
+        owner.released(this);
         data = null; // let the heap reclaim it even while the tensor object is still referenced
     }
 }

@@ -3,6 +3,7 @@ package dev.tensorbackend.cuda;
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
 import static jcuda.jcublas.JCublas2.cublasSetMathMode;
+import static jcuda.jcublas.JCublas2.cublasSetStream;
 import static jcuda.jcublas.JCublas2.cublasSgemmStridedBatched;
 
 import java.io.PrintStream;
@@ -13,10 +14,12 @@ import dev.tensorbackend.api.MatmulDims;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
+import jcuda.runtime.cudaStream_t;
 
 /**
  * The second matmul path: cuBLAS SGEMM through JCublas 12.6, in pedantic FP32 (no TF32, no
@@ -38,16 +41,18 @@ final class CublasMatmul implements AutoCloseable {
     }
 
     /**
-     * cuBLAS on the current context, or null when libcublas.so.12 (or the handle) is not
+     * cuBLAS on the current context, queuing its work on {@code stream} (the backend's one
+     * stream, so a GEMM is ordered with our kernels and copies), or null when libcublas.so.12 (or the handle) is not
      * available here; then the reason is printed on {@code err}, once per JVM, and the caller
      * uses our own kernel.
      */
-    static CublasMatmul tryOpen(PrintStream err) {
+    static CublasMatmul tryOpen(PrintStream err, CUstream stream) {
         try {
             JCublas2.setExceptionsEnabled(true);
             cublasHandle h = new cublasHandle();
             cublasCreate(h);
             cublasSetMathMode(h, cublasMath.CUBLAS_PEDANTIC_MATH);
+            cublasSetStream(h, new cudaStream_t(stream));
             return new CublasMatmul(h);
         } catch (LinkageError | CudaException e) {
             if (FALLBACK_REPORTED.compareAndSet(false, true)) {

@@ -13,15 +13,17 @@ import dev.tensorbackend.api.AbstractBackend;
 import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.MemoryStats;
 import dev.tensorbackend.api.Shape;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
 
 /**
  * The CUDA backend: tensors live in device memory and every op is one of our kernels (or
- * cuBLAS for matmul when asked for), queued on the default stream. Data crosses the bus only
- * in {@link #upload} and {@link #download}. Each tensor's memory is freed when it is closed,
- * and {@link #close()} frees whatever is still open.
+ * cuBLAS for matmul when asked for), queued on the backend's one stream. Data crosses the bus
+ * only in {@link #upload} and {@link #download}. A closed tensor's memory goes back to the
+ * backend's {@link CachingAllocator} for the next tensor of its size class; {@link #trimCache()}
+ * returns the cache to the driver, and {@link #close()} frees everything, open tensors included.
  *
  * <p>System properties, read when the backend is created: {@value #MATMUL_PROPERTY}
  * ({@code kernel}, the default, or {@code cublas}) and {@value #DEBUG_PROPERTY} ({@code true}:
@@ -33,6 +35,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
 
     private final Device device;
+    private final CachingAllocator memory;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final MatmulLauncher matmul;
     private final Conv2dLauncher conv2d;
@@ -44,6 +47,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     private CudaBackend(Device device, CublasMatmul cublas) {
         super(CudaTensor.class);
         this.device = device;
+        this.memory = new CachingAllocator(device);
         this.cublas = cublas;
         this.matmul = new MatmulLauncher(device);
         this.conv2d = new Conv2dLauncher(device);
@@ -66,7 +70,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         } catch (CudaException e) {
             throw new BackendException("cuda: opening device 0 failed: " + e.getMessage(), e);
         }
-        CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err) : null;
+        CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err, context.stream()) : null;
         return new CudaBackend(context, cublas);
     }
 
@@ -80,13 +84,35 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         return (cublas != null ? MatmulPath.CUBLAS : MatmulPath.KERNEL).name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Device allocations this backend holds now (tensors not yet closed). */
+    /** Device allocations this backend's open tensors hold now (cached blocks not counted). */
     public int liveAllocations() {
-        return device.liveAllocations();
+        return memory.liveCount();
     }
 
+    /** Bytes this backend's open tensors hold now, each rounded up to its size class. */
     public long liveBytes() {
-        return device.liveBytes();
+        return memory.liveBytes();
+    }
+
+    /**
+     * Live, cached and peak bytes (peak of live) and the cuMemAlloc / cuMemFree calls so far.
+     * Sizes are the allocator's size classes, not the bytes asked for; see {@link CachingAllocator}.
+     */
+    @Override
+    public MemoryStats memoryStats() {
+        return memory.stats();
+    }
+
+    /**
+     * Returns the blocks of closed tensors to the driver (cuMemFree), after the work queued so
+     * far; open tensors keep theirs. The bytes freed; 0 after {@link #close()}.
+     */
+    public long trimCache() {
+        if (closed) {
+            return 0;
+        }
+        device.makeCurrent();
+        return memory.trim();
     }
 
     // ---- memory --------------------------------------------------------------------------
@@ -97,16 +123,16 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             throw new BackendException(forWhat + ": the cuda backend was closed");
         }
         device.makeCurrent();
-        CUdeviceptr p = shape.size() == 0 ? new CUdeviceptr() : device.allocate(shape.size(), forWhat + " " + shape);
+        CUdeviceptr p = memory.allocate((long) shape.size() * Float.BYTES, forWhat + " " + shape);
         CudaTensor t = new CudaTensor(this, shape, p);
         live.add(t);
         return t;
     }
 
     void release(CudaTensor t) {
-        if (live.remove(t) && t.size() > 0) {
-            device.makeCurrent();
-            device.free(t.pointer());
+        if (live.remove(t)) {
+            // no driver call, so no need to make the context current; see CachingAllocator on reuse
+            memory.release(t.pointer());
         }
     }
 
@@ -182,12 +208,12 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     protected CudaTensor doConv2dBackwardFilter(CudaTensor input, CudaTensor gradOutput, Conv2dGeometry g) {
         CudaTensor gradFilter = newTensor(g.filterShape(), "conv2dBackwardFilter");
         long scratch = Conv2dLauncher.backwardFilterScratch(g);
-        CUdeviceptr partials = scratch > 0 ? device.allocate(scratch, "conv2d backward-filter partial sums") : null;
+        CUdeviceptr partials = scratch > 0 ? memory.allocate(scratch * Float.BYTES, "conv2d backward-filter partial sums") : null;
         try {
             conv2d.backwardFilter(input.pointer(), gradOutput.pointer(), gradFilter.pointer(), partials, g);
         } finally {
             if (partials != null) {
-                device.free(partials); // cuMemFree waits for the kernels that still read it
+                memory.release(partials); // back to the cache: whatever reuses it is queued after the reduction
             }
         }
         return gradFilter;
@@ -263,12 +289,12 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         }
         CudaTensor out = newTensor(Shape.scalar(), "sum");
         int partials = ElementwiseLauncher.sumPartials(x.size());
-        CUdeviceptr scratch = partials > 1 ? device.allocate(partials, "sum partials") : null;
+        CUdeviceptr scratch = partials > 1 ? memory.allocate((long) partials * Float.BYTES, "sum partials") : null;
         try {
             elementwise.sum(x.pointer(), scratch, out.pointer(), x.size());
         } finally {
             if (scratch != null) {
-                device.free(scratch); // cuMemFree waits for the kernels that still read it
+                memory.release(scratch); // back to the cache: whatever reuses it is queued after the sum's kernels
             }
         }
         return out;
@@ -288,12 +314,17 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         }
     }
 
-    /** Frees every tensor still open (they become closed tensors), unloads the kernels, releases the device. */
+    /**
+     * Closes every tensor still open, waits for the stream, frees all device memory (cached and
+     * live: afterwards driver frees equal driver allocations), then the staging buffer, the
+     * stream, the kernels and the context.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        closed = true;
         try {
             device.makeCurrent();
             for (CudaTensor t : new ArrayList<>(live)) {
@@ -303,8 +334,11 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
                 cublas.close();
             }
         } finally {
-            closed = true;
-            device.close();
+            try {
+                memory.close();
+            } finally {
+                device.close();
+            }
         }
     }
 
@@ -321,7 +355,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     /**
      * Which kernels ({@code module:kernel}) serve each Backend method; an empty list means a
-     * driver copy or memset does the work. A test checks it names every op of the interface
+     * driver copy, memset or stream wait does the work, or (memoryStats) host bookkeeping. A test checks it names every op of the interface
      * and only kernels that exist in the .cu files.
      */
     static final Map<String, List<String>> KERNELS_BY_OP = Map.ofEntries(
@@ -330,6 +364,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             Map.entry("download", List.of()),
             Map.entry("reshape", List.of()),
             Map.entry("synchronize", List.of()),
+            Map.entry("memoryStats", List.of()),
             Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILED))),
             Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD))),
             Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT))),

@@ -5,8 +5,10 @@ import jcuda.CudaException;
 
 /**
  * Decides whether the CUDA backend can run here and, if not, says why in one line: the
- * driver library is missing, there is no device, the kernels were not built, the driver is
- * older than the toolkit that wrote the PTX, or the device is out of memory.
+ * driver library is missing, there is no device, the kernels were not built, the fatbins hold
+ * no image for this GPU, the driver is older than the toolkit that wrote the PTX it would have
+ * to JIT-compile, or the device is out of memory. When usable, the note says which image of the
+ * fatbins the driver runs (inferred, see {@link PtxResources#imageFor}).
  */
 final class CudaProbe {
     private CudaProbe() {
@@ -32,8 +34,16 @@ final class CudaProbe {
             return Availability.no("kernels not built: " + ptx.notBuiltReason()
                     + "; rebuild backend-cuda with nvcc on the PATH");
         }
+        int cc = driver.computeCapability();
+        String device = "compute capability " + cc / 10 + "." + cc % 10;
+        PtxResources.KernelImage image = ptx.imageFor(cc);
+        if (image == null) {
+            return Availability.no("no kernel image for this GPU: it has " + device + " and the kernels hold "
+                    + ptx.contents() + "; rebuild backend-cuda with SASS or PTX for it");
+        }
         int driverVersion = driver.driverVersion();
-        if (driverVersion < ptx.toolkitVersion()) {
+        // SASS is loaded as is, so only PTX that must be JIT-compiled needs a driver as new as its toolkit
+        if (!image.sass() && driverVersion < ptx.toolkitVersion()) {
             return Availability.no(ptxTooNew(driverVersion, ptx));
         }
         try {
@@ -46,9 +56,12 @@ final class CudaProbe {
                 return Availability.no("out of device memory: creating the CUDA context or loading the kernels failed"
                         + " with CUDA_ERROR_OUT_OF_MEMORY");
             }
-            return Availability.no("loading the CUDA kernels failed: " + oneLine(e.getMessage()));
+            return Availability.no("loading the CUDA kernels failed: " + oneLine(e.getMessage())
+                    + (driverVersion < ptx.toolkitVersion() ? " (the kernels were built by CUDA " + ptx.toolkitRelease()
+                    + "; the driver supports CUDA " + PtxResources.versionName(driverVersion) + " at most)" : ""));
         }
-        return Availability.yes();
+        return Availability.yes("kernels: " + image + " (inferred from the GPU's " + device
+                + " and the fatbins' " + ptx.contents() + ")");
     }
 
     private static String ptxTooNew(int driverVersion, PtxResources ptx) {

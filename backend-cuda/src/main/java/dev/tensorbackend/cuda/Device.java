@@ -3,18 +3,15 @@ package dev.tensorbackend.cuda;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * What {@link CudaBackend} needs from a GPU: device memory, copies, and kernel launches.
- * {@link CudaContext} is the real one (JCuda driver API); the tests also run the backend on
- * a device that executes the same kernels on the CPU. Zero-length requests never reach a
+ * What {@link CudaBackend} needs from a GPU: raw device memory (which the backend's
+ * {@link CachingAllocator} caches), copies, and kernel launches, all queued in order on one
+ * stream. {@link CudaContext} is the real one (JCuda driver API); the tests also run the backend
+ * on a device that executes the same kernels on the CPU. Zero-length requests never reach a
  * device: the backend skips them.
  */
-interface Device extends KernelRunner {
-    /** Memory for {@code floats} floats (at least one); {@code forWhat} names it in errors. */
-    CUdeviceptr allocate(long floats, String forWhat);
+interface Device extends KernelRunner, RawDeviceMemory {
 
-    /** Frees an allocation of this device; a null pointer or a second free does nothing. */
-    void free(CUdeviceptr p);
-
+    /** Copies {@code src} in; returns once {@code src} may change again (the copy itself may still be queued). */
     void copyToDevice(CUdeviceptr dst, float[] src);
 
     /** Waits for queued work, then copies; an earlier kernel's failure surfaces here, named by {@code what}. */
@@ -24,15 +21,17 @@ interface Device extends KernelRunner {
 
     void fillWithZeros(CUdeviceptr p, long floats);
 
+    /** Waits for queued work; an earlier kernel's failure surfaces here, named by {@code op}. */
     void synchronize(String op);
+
+    @Override
+    default void awaitQueuedWork() {
+        synchronize("waiting for queued work before freeing device memory");
+    }
 
     /** Makes this device current for the calling thread. */
     void makeCurrent();
 
-    int liveAllocations();
-
-    long liveBytes();
-
-    /** Releases the device; allocations must have been freed. */
+    /** Releases the device; every block must have been freed. */
     void close();
 }

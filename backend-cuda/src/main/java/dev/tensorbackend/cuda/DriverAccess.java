@@ -15,6 +15,9 @@ interface DriverAccess {
     /** cuDriverGetVersion: 1000 * major + 10 * minor of the newest CUDA the driver supports. */
     int driverVersion();
 
+    /** cuDeviceGetAttribute on device 0: 10 * major + minor of its compute capability (90 for 9.0). */
+    int computeCapability();
+
     /** Creates the context on device 0, loads every module, allocates a little, and undoes it all. */
     void tryKernels(PtxResources ptx);
 }

@@ -1,9 +1,13 @@
 package dev.tensorbackend.cuda;
 
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
 import static jcuda.driver.JCudaDriver.cuInit;
 
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
 
 /** {@link DriverAccess} through JCuda. */
@@ -28,6 +32,17 @@ final class JCudaDriverAccess implements DriverAccess {
         int[] version = new int[1];
         cuDriverGetVersion(version);
         return version[0];
+    }
+
+    @Override
+    public int computeCapability() {
+        CUdevice device = new CUdevice();
+        cuDeviceGet(device, 0);
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+        return 10 * major[0] + minor[0];
     }
 
     @Override

@@ -3,16 +3,18 @@ package dev.tensorbackend.cuda;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * The PTX the build put into the jar ({@code dev/tensorbackend/cuda/ptx/<module>.ptx}, one per
- * .cu file) and {@code build.properties} beside it, which says whether nvcc ran and which
- * CUDA release it was.
+ * The kernels the build put into the jar: one fatbin per .cu file
+ * ({@code dev/tensorbackend/cuda/ptx/<module>.fatbin}, SASS for some sm_XY and PTX for one
+ * compute_XY) and {@code build.properties} beside it, which says whether nvcc ran, which CUDA
+ * release it was and which architectures the fatbins hold. (The directory keeps its old name,
+ * from when it held PTX text.)
  */
 final class PtxResources {
     static final String DIRECTORY = "/dev/tensorbackend/cuda/ptx/";
@@ -20,16 +22,21 @@ final class PtxResources {
     static final List<String> MODULES = List.of(MatmulLauncher.MODULE, Conv2dLauncher.MODULE,
             SoftmaxLauncher.MODULE, ElementwiseLauncher.MODULE);
 
-    private final Map<String, String> ptx;
+    private final Map<String, byte[]> fatbins;
     private final String notBuiltReason;
     private final int toolkitVersion;
     private final String toolkitRelease;
+    private final List<Integer> sassArchs;
+    private final int ptxArch;
 
-    private PtxResources(Map<String, String> ptx, String notBuiltReason, String toolkitRelease) {
-        this.ptx = ptx;
+    private PtxResources(Map<String, byte[]> fatbins, String notBuiltReason, String toolkitRelease,
+                         List<Integer> sassArchs, int ptxArch) {
+        this.fatbins = fatbins;
         this.notBuiltReason = notBuiltReason;
         this.toolkitRelease = toolkitRelease;
         this.toolkitVersion = toolkitRelease == null ? 0 : versionNumber(toolkitRelease);
+        this.sassArchs = List.copyOf(sassArchs);
+        this.ptxArch = ptxArch;
     }
 
     /** What the class path holds. */
@@ -37,7 +44,7 @@ final class PtxResources {
         Properties build = new Properties();
         try (InputStream in = PtxResources.class.getResourceAsStream(DIRECTORY + "build.properties")) {
             if (in == null) {
-                return notBuilt("no PTX in the jar (backend-cuda was built without its kernel step)");
+                return notBuilt("no kernels in the jar (backend-cuda was built without its kernel step)");
             }
             build.load(in);
         } catch (IOException e) {
@@ -46,29 +53,43 @@ final class PtxResources {
         if (!Boolean.parseBoolean(build.getProperty("kernels.built"))) {
             return notBuilt(build.getProperty("reason", "the build did not compile them"));
         }
-        Map<String, String> ptx = new LinkedHashMap<>();
+        Map<String, byte[]> fatbins = new LinkedHashMap<>();
         for (String module : MODULES) {
-            String text = read(DIRECTORY + module + ".ptx");
-            if (text == null) {
-                return notBuilt(module + ".ptx is missing from the jar");
+            byte[] bytes = read(DIRECTORY + module + ".fatbin");
+            if (bytes == null) {
+                return notBuilt(module + ".fatbin is missing from the jar");
             }
-            ptx.put(module, text);
+            fatbins.put(module, bytes);
         }
-        return new PtxResources(ptx, null, build.getProperty("nvcc.release"));
+        return new PtxResources(fatbins, null, build.getProperty("nvcc.release"),
+                archs(build.getProperty("sass", ""), "sm_"), archs(build.getProperty("ptx", ""), "compute_").stream()
+                        .findFirst().orElse(0));
     }
 
     static PtxResources notBuilt(String reason) {
-        return new PtxResources(Map.of(), reason, null);
+        return new PtxResources(Map.of(), reason, null, List.of(), 0);
     }
 
-    /** For tests: kernels as if built by CUDA {@code release} ("13.0"). */
-    static PtxResources builtBy(String release, Map<String, String> ptx) {
-        return new PtxResources(Map.copyOf(ptx), null, release);
+    /** For tests: kernels as if built by CUDA {@code release} ("13.0") with SASS for {@code sass} (80, 90) and PTX for {@code ptx}. */
+    static PtxResources builtBy(String release, List<Integer> sass, int ptx) {
+        return new PtxResources(Map.of(), null, release, sass, ptx);
     }
 
-    private static String read(String resource) {
+    /** "sm_80,sm_90" with prefix "sm_" as [80, 90]. */
+    static List<Integer> archs(String list, String prefix) {
+        List<Integer> archs = new ArrayList<>();
+        for (String a : list.split(",")) {
+            String t = a.trim();
+            if (t.startsWith(prefix)) {
+                archs.add(Integer.parseInt(t.substring(prefix.length())));
+            }
+        }
+        return archs;
+    }
+
+    private static byte[] read(String resource) {
         try (InputStream in = PtxResources.class.getResourceAsStream(resource)) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -95,7 +116,7 @@ final class PtxResources {
         return notBuiltReason;
     }
 
-    /** The driver-API version number of the toolkit whose nvcc wrote the PTX. */
+    /** The driver-API version number of the toolkit whose nvcc wrote the kernels. */
     int toolkitVersion() {
         return toolkitVersion;
     }
@@ -104,16 +125,63 @@ final class PtxResources {
         return toolkitRelease;
     }
 
-    String ptx(String module) {
-        String text = ptx.get(module);
-        if (text == null) {
-            throw new IllegalStateException("no PTX for module " + module);
-        }
-        return text;
+    /** The XY of every sm_XY the fatbins hold SASS for, as build.properties records them. */
+    List<Integer> sassArchs() {
+        return sassArchs;
     }
 
-    /** The PTX as cuModuleLoadData wants it: NUL-terminated bytes. */
+    /** The XY of the compute_XY the fatbins hold PTX for. */
+    int ptxArch() {
+        return ptxArch;
+    }
+
+    /** "sm_80, sm_90 and PTX compute_75": what the fatbins hold. */
+    String contents() {
+        StringBuilder s = new StringBuilder();
+        for (int a : sassArchs) {
+            s.append(s.length() == 0 ? "SASS " : ", ").append("sm_").append(a);
+        }
+        return s + (s.length() == 0 ? "" : " and ") + "PTX compute_" + ptxArch;
+    }
+
+    /**
+     * The image of the fatbin a device of compute capability {@code cc} (10 * major + minor)
+     * runs, inferred from the architectures recorded at build time and the driver's documented
+     * choice: SASS for sm_XZ runs on any X.Y with Y >= Z, and the driver takes the newest such
+     * SASS over JIT-compiling PTX; failing that it JIT-compiles PTX for compute_VW when VW <= cc;
+     * null when neither fits (a device older than the PTX).
+     */
+    KernelImage imageFor(int cc) {
+        return KernelImage.choose(cc, sassArchs, ptxArch);
+    }
+
+    /** The fatbin as cuModuleLoadData takes it. */
     byte[] image(String module) {
-        return (ptx(module) + '\0').getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = fatbins.get(module);
+        if (bytes == null) {
+            throw new IllegalStateException("no fatbin for module " + module);
+        }
+        return bytes;
+    }
+
+    /** Which image of a fatbin the driver runs: SASS for sm_XY as is, or PTX for compute_XY compiled at load. */
+    record KernelImage(boolean sass, int arch) {
+        static KernelImage choose(int cc, List<Integer> sassArchs, int ptxArch) {
+            int best = -1;
+            for (int a : sassArchs) {
+                if (a / 10 == cc / 10 && a % 10 <= cc % 10 && a > best) {
+                    best = a;
+                }
+            }
+            if (best >= 0) {
+                return new KernelImage(true, best);
+            }
+            return ptxArch > 0 && ptxArch <= cc ? new KernelImage(false, ptxArch) : null;
+        }
+
+        @Override
+        public String toString() {
+            return sass ? "SASS sm_" + arch : "PTX JIT from compute_" + arch;
+        }
     }
 }

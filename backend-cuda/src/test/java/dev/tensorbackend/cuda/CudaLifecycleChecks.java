@@ -9,6 +9,7 @@ import java.util.Random;
 
 import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.ConvSpec;
+import dev.tensorbackend.api.MemoryStats;
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ abstract class CudaLifecycleChecks {
             Tensor a = cuda.upload(Shape.of(3, 5), new float[15]);
             Tensor b = cuda.zeros(Shape.of(7));
             assertEquals(2, cuda.liveAllocations());
-            assertEquals((15 + 7) * 4, cuda.liveBytes());
+            assertEquals(512 + 512, cuda.liveBytes(), "each rounded up to its 512-byte size class");
             a.close();
             a.close(); // twice is harmless
             assertEquals(1, cuda.liveAllocations());
@@ -36,6 +37,50 @@ abstract class CudaLifecycleChecks {
             assertEquals(0, cuda.liveAllocations());
             assertEquals(0, cuda.liveBytes());
         }
+    }
+
+    @Test
+    void aClosedTensorsBlockServesTheNextTensorOfItsSizeWithoutTheDriver() {
+        try (CudaBackend cuda = newCudaBackend()) {
+            Tensor a = cuda.upload(Shape.of(100), new float[100]);
+            MemoryStats first = cuda.memoryStats();
+            assertEquals(new MemoryStats(512, 0, 512, 1, 0), first);
+            a.close();
+            assertEquals(new MemoryStats(0, 512, 512, 1, 0), cuda.memoryStats());
+            float[] values = new float[120];
+            java.util.Arrays.fill(values, 2.5f);
+            Tensor b = cuda.upload(Shape.of(120), values); // 480 bytes: the same 512-byte class
+            assertEquals(new MemoryStats(512, 0, 512, 1, 0), cuda.memoryStats(), "reused, no cuMemAlloc");
+            Tensor c = cuda.relu(b); // a new block: b is open
+            assertArrayEquals(values, c.toArray());
+            assertEquals(new MemoryStats(1024, 0, 1024, 2, 0), cuda.memoryStats());
+            for (int i = 0; i < 50; i++) {
+                cuda.scale(b, 2f).close(); // each result reuses the block the previous one gave back
+            }
+            assertEquals(3, cuda.memoryStats().driverAllocations());
+            b.close();
+            c.close();
+            assertEquals(new MemoryStats(0, 1536, 1536, 3, 0), cuda.memoryStats());
+            assertEquals(1536, cuda.trimCache());
+            assertEquals(new MemoryStats(0, 0, 1536, 3, 3), cuda.memoryStats());
+            assertEquals(0, cuda.trimCache());
+        }
+    }
+
+    @Test
+    void closingTheBackendFreesEveryDriverAllocation() {
+        CudaBackend cuda = newCudaBackend();
+        Tensor x = cuda.upload(Shape.of(70_000), new float[70_000]);
+        cuda.sum(x).close(); // the partial sums and the scalar go to the cache
+        cuda.relu(x);        // left open
+        MemoryStats before = cuda.memoryStats();
+        assertTrue(before.cachedBytes() > 0 && before.liveBytes() > 0, before.toString());
+        cuda.close();
+        MemoryStats after = cuda.memoryStats();
+        assertEquals(0, after.liveBytes());
+        assertEquals(0, after.cachedBytes());
+        assertEquals(after.driverAllocations(), after.driverFrees(), after.toString());
+        assertEquals(before.peakBytes(), after.peakBytes());
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
+import java.util.List;
 
 import dev.tensorbackend.api.BackendProvider.Availability;
 import jcuda.CudaException;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every reason the provider can give, through a scripted driver: no GPU needed. */
 class CudaProbeTest {
-    private static final PtxResources BUILT_BY_13 = PtxResources.builtBy("13.0", Map.of());
+    private static final PtxResources BUILT_BY_13 = PtxResources.builtBy("13.0", List.of(80, 90), 75);
 
     /** A driver that answers as told; null means the call succeeds. */
     private static final class ScriptedDriver implements DriverAccess {
@@ -20,6 +20,7 @@ class CudaProbeTest {
         LinkageError link;
         int deviceCount = 1;
         int driverVersion = 13000;
+        int computeCapability = 90;
         boolean kernelsTried;
 
         @Override
@@ -40,6 +41,11 @@ class CudaProbeTest {
         @Override
         public int driverVersion() {
             return driverVersion;
+        }
+
+        @Override
+        public int computeCapability() {
+            return computeCapability;
         }
 
         @Override
@@ -104,13 +110,66 @@ class CudaProbeTest {
     }
 
     @Test
-    void aDriverOlderThanTheToolkitIsNamedWithBothVersions() {
+    void aDriverOlderThanTheToolkitIsNamedWithBothVersionsWhenThePtxMustBeJitCompiled() {
         ScriptedDriver d = new ScriptedDriver();
+        d.computeCapability = 75; // no SASS for sm_75: the driver would JIT the PTX
         d.driverVersion = 12040;
         Availability a = CudaProbe.check(BUILT_BY_13, d);
         assertOneLineReason("PTX newer than the driver", a);
         assertTrue(a.reason().contains("CUDA 13.0") && a.reason().contains("CUDA 12.4"), a.reason());
         assertFalse(d.kernelsTried, "the module load is not even tried");
+    }
+
+    @Test
+    void withSassForTheGpuAnOlderDriverIsStillTried() {
+        ScriptedDriver d = new ScriptedDriver();
+        d.driverVersion = 12040;
+        Availability a = CudaProbe.check(BUILT_BY_13, d);
+        assertTrue(d.kernelsTried, "SASS needs no JIT: the load decides");
+        assertTrue(a.usable(), a.reason());
+        assertTrue(a.reason().startsWith("kernels: SASS sm_90"), a.reason());
+        d.kernels = new CudaException("CUDA_ERROR_NO_BINARY_FOR_GPU");
+        a = CudaProbe.check(BUILT_BY_13, d);
+        assertOneLineReason("loading the CUDA kernels failed: CUDA_ERROR_NO_BINARY_FOR_GPU", a);
+        assertTrue(a.reason().contains("built by CUDA 13.0; the driver supports CUDA 12.4 at most"), a.reason());
+    }
+
+    @Test
+    void theNoteSaysWhichImageTheDriverRuns() {
+        ScriptedDriver d = new ScriptedDriver();
+        assertEquals("kernels: SASS sm_90 (inferred from the GPU's compute capability 9.0 and the fatbins'"
+                + " SASS sm_80, sm_90 and PTX compute_75)", CudaProbe.check(BUILT_BY_13, d).reason());
+        d.computeCapability = 89;
+        assertTrue(CudaProbe.check(BUILT_BY_13, d).reason().startsWith("kernels: SASS sm_80 (inferred from the GPU's"
+                + " compute capability 8.9"));
+        d.computeCapability = 120;
+        assertTrue(CudaProbe.check(BUILT_BY_13, d).reason().startsWith("kernels: PTX JIT from compute_75 (inferred"));
+    }
+
+    @Test
+    void aGpuOlderThanThePtxHasNoImage() {
+        ScriptedDriver d = new ScriptedDriver();
+        d.computeCapability = 70;
+        Availability a = CudaProbe.check(BUILT_BY_13, d);
+        assertOneLineReason("no kernel image for this GPU: it has compute capability 7.0 and the kernels hold"
+                + " SASS sm_80, sm_90 and PTX compute_75", a);
+        assertFalse(d.kernelsTried);
+    }
+
+    @Test
+    void theImageRuleSassOfTheSameMajorNotNewerElsePtxNotNewer() {
+        List<Integer> sass = List.of(80, 90);
+        assertEquals("SASS sm_90", PtxResources.KernelImage.choose(90, sass, 75).toString());
+        assertEquals("SASS sm_80", PtxResources.KernelImage.choose(80, sass, 75).toString());
+        assertEquals("SASS sm_80", PtxResources.KernelImage.choose(86, sass, 75).toString(), "8.6 runs sm_80 SASS");
+        assertEquals("SASS sm_86", PtxResources.KernelImage.choose(89, List.of(80, 86), 75).toString(), "the newest that fits");
+        assertEquals("PTX JIT from compute_75", PtxResources.KernelImage.choose(75, sass, 75).toString());
+        assertEquals("PTX JIT from compute_75", PtxResources.KernelImage.choose(100, sass, 75).toString(),
+                "SASS never crosses a major version");
+        assertEquals("PTX JIT from compute_75", PtxResources.KernelImage.choose(120, sass, 75).toString());
+        assertEquals(null, PtxResources.KernelImage.choose(70, sass, 75), "PTX is never JIT-compiled for an older GPU");
+        assertEquals(List.of(80, 90), PtxResources.archs("sm_80,sm_90", "sm_"));
+        assertEquals(List.of(75), PtxResources.archs("compute_75", "compute_"));
     }
 
     @Test
@@ -136,6 +195,7 @@ class CudaProbeTest {
         Availability a = CudaProbe.check(BUILT_BY_13, d);
         assertTrue(a.usable(), a.reason());
         assertTrue(d.kernelsTried);
+        assertTrue(a.reason().startsWith("kernels: SASS sm_90"), a.reason());
     }
 
     @Test

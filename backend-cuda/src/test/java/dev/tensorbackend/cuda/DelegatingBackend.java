@@ -116,6 +116,11 @@ class DelegatingBackend implements Backend {
     }
 
     @Override
+    public dev.tensorbackend.api.MemoryStats memoryStats() {
+        return d.memoryStats();
+    }
+
+    @Override
     public void synchronize() {
         d.synchronize();
     }

@@ -24,15 +24,14 @@ import jcuda.driver.CUdeviceptr;
  * from src/test/cuda-emulation by the test-compile step), which runs our .cu kernels on the
  * CPU. With it, {@link CudaBackend} itself, with its real launchers and the real kernel
  * source, runs the contract suite and the cross-check where there is no GPU. Launches are
- * synchronous; buffers start out NaN, so an element a kernel forgets to write shows.
+ * synchronous; buffers start out NaN, so an element a kernel forgets to write shows (a block
+ * the backend's allocator reuses holds the values of its last tensor instead).
  */
 final class EmulatedDevice implements Device {
     private final Process process;
     private final OutputStream out;
     private final DataInputStream in;
     private final Map<CUdeviceptr, Integer> ids = new IdentityHashMap<>();
-    private final Map<CUdeviceptr, Long> sizes = new IdentityHashMap<>();
-    private long liveBytes;
     private boolean closed;
 
     private EmulatedDevice(Process process) {
@@ -111,15 +110,19 @@ final class EmulatedDevice implements Device {
 
     // ---- Device --------------------------------------------------------------------------
 
+    /** Blocks held by the server now: after the backend's close, none. */
+    int blocksHeld() {
+        return ids.size();
+    }
+
     @Override
-    public CUdeviceptr allocate(long floats, String forWhat) {
+    public CUdeviceptr allocateRaw(long bytes) {
+        long floats = (bytes + Float.BYTES - 1) / Float.BYTES;
         send(new byte[] {'A'}, le(8, b -> b.putLong(floats)));
-        expectOk("allocate " + forWhat);
+        expectOk("allocate " + bytes + " bytes");
         try {
             CUdeviceptr p = new CUdeviceptr();
             ids.put(p, readIntLe());
-            sizes.put(p, floats * Float.BYTES);
-            liveBytes += floats * Float.BYTES;
             return p;
         } catch (IOException e) {
             throw died(e);
@@ -127,13 +130,13 @@ final class EmulatedDevice implements Device {
     }
 
     @Override
-    public void free(CUdeviceptr p) {
+    public void freeRaw(CUdeviceptr p) {
         Integer id = ids.remove(p);
-        if (id != null) {
-            liveBytes -= sizes.remove(p);
-            send(new byte[] {'F'}, le(4, b -> b.putInt(id)));
-            expectOk("free");
+        if (id == null) {
+            throw new IllegalStateException("emulated device: freeing a block it does not hold (or twice)");
         }
+        send(new byte[] {'F'}, le(4, b -> b.putInt(id)));
+        expectOk("free");
     }
 
     @Override
@@ -195,16 +198,6 @@ final class EmulatedDevice implements Device {
     @Override
     public void makeCurrent() {
         // one process, one device
-    }
-
-    @Override
-    public int liveAllocations() {
-        return ids.size();
-    }
-
-    @Override
-    public long liveBytes() {
-        return liveBytes;
     }
 
     @Override

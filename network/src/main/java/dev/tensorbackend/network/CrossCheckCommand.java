@@ -42,6 +42,7 @@ public final class CrossCheckCommand {
     /** Over an explicit provider list ("cuda" checked against "cpu"). */
     static int run(List<BackendProvider> providers, PrintStream out, PrintStream err) {
         Backend cuda;
+        String note;
         try {
             BackendProvider provider = Backends.provider("cuda", providers);
             BackendProvider.Availability a = provider.availability();
@@ -49,6 +50,7 @@ public final class CrossCheckCommand {
                 err.println("crosscheck: cuda is unusable: " + a.reason());
                 return CUDA_UNUSABLE;
             }
+            note = a.reason();
             cuda = provider.create();
         } catch (BackendException e) {
             err.println("crosscheck: cuda is unusable: " + e.getMessage());
@@ -57,6 +59,9 @@ public final class CrossCheckCommand {
         try (cuda; Backend cpu = Backends.provider("cpu", providers).create()) {
             out.println("crosscheck: " + cuda.name() + " against " + cpu.name()
                     + "; an element passes when |" + cuda.name() + " - cpu| <= atol + rtol * |cpu|");
+            if (!note.isEmpty()) {
+                out.println("crosscheck: cuda " + note);
+            }
             boolean opsPassed = printOps(CrossCheck.run(cuda, cpu), out);
             boolean passPassed = printDocumentedPass(DocumentedPass.run(cuda), DocumentedPass.run(cpu), out);
             boolean passed = opsPassed && passPassed;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pass of documented-pass.md: its inputs and parameters, and one training step on a
- * backend with every intermediate, gradient and updated parameter recorded.
+ * The pass of docs/documented-pass.md: its inputs and parameters, and one training step on a
+ * backend with the inputs, every intermediate, gradient and updated parameter recorded.
  */
 public final class DocumentedPass {
     static final float[] X = {0, 3, -1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0, 3, 1};
@@ -31,6 +31,8 @@ public final class DocumentedPass {
             Step.GRADIENTS, List.of("dyhat", "dSA", "dV", "dA", "dS", "dQ", "dK", "dCN", "F", "bC", "WQ", "WK", "WV", "WD", "bD"),
             Network.UPDATED, List.of("F", "bC", "WQ", "WK", "WV", "WD", "bD"));
     static final List<String> SECTIONS = List.of(Step.FORWARD, Step.GRADIENTS, Network.UPDATED);
+    /** The section of the record that holds what the pass starts from, printed before the others. */
+    static final String INPUTS = "inputs";
 
     private DocumentedPass() {
     }
@@ -49,7 +51,20 @@ public final class DocumentedPass {
         }
         entries.sort(Comparator.comparingInt((PassRecord.Entry e) -> SECTIONS.indexOf(e.section()))
                 .thenComparingInt(e -> ORDER.get(e.section()).indexOf(e.name())));
+        entries.addAll(0, inputs());
         return new PassRecord(backend.name(), List.copyOf(entries));
+    }
+
+    /** The input, the target, the parameters before the step and the learning rate, as documented. */
+    static List<PassRecord.Entry> inputs() {
+        return List.of(input("X", Shape.of(4, 4), X), input("F", Shape.of(2, 2), F), input("bC", Shape.scalar(), B_C),
+                input("WQ", Shape.of(2, 2), WQ), input("WK", Shape.of(2, 2), WK), input("WV", Shape.of(2, 2), WV),
+                input("WD", Shape.of(4), WD), input("bD", Shape.scalar(), B_D), input("y", Shape.scalar(), Y),
+                input("learningRate", Shape.scalar(), LEARNING_RATE));
+    }
+
+    private static PassRecord.Entry input(String name, Shape shape, float... values) {
+        return new PassRecord.Entry(INPUTS, name, shape, values.clone());
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.tensorbackend.network;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One JSON object: {@code {"backend": ..., "forward": {...}, "gradients": {...}, "updated": {...}}},
+ * One JSON object: {@code {"backend": ..., "inputs": {...}, "forward": {...}, "gradients": {...},
+ * "updated": {...}}}, the inputs holding X, F, bC, WQ, WK, WV, WD, bD, y and learningRate,
  * matrices as arrays of rows, vectors as arrays, scalars as numbers. NaN and infinity, which
  * JSON cannot hold as numbers, are written as the strings "NaN", "Infinity", "-Infinity" so
  * that they stay visible.
@@ -14,7 +16,9 @@ final class JsonReport {
 
     static String of(PassRecord record) {
         StringBuilder json = new StringBuilder("{\n  \"backend\": \"").append(record.backend()).append('"');
-        for (String section : DocumentedPass.SECTIONS) {
+        List<String> sections = new ArrayList<>(List.of(DocumentedPass.INPUTS));
+        sections.addAll(DocumentedPass.SECTIONS);
+        for (String section : sections) {
             json.append(",\n  \"").append(section).append("\": {");
             List<PassRecord.Entry> entries = record.section(section);
             for (int i = 0; i < entries.size(); i++) {

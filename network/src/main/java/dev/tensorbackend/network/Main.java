@@ -16,7 +16,7 @@ public final class Main {
     static final int BACKEND_UNUSABLE = 3;
 
     static final String USAGE_TEXT = String.join(System.lineSeparator(),
-            "Usage: java -jar network/target/network.jar [--json | --steps N] [--help]",
+            "Usage: java -jar network/target/network.jar [--json | --steps N] [--stats] [--help]",
             "       java -jar network/target/network.jar crosscheck",
             "",
             "Runs the documented pass (convolution, self-attention, dense + ReLU; forward, backward",
@@ -25,6 +25,8 @@ public final class Main {
             "",
             "  --json      print the pass as one JSON object",
             "  --steps N   train N SGD steps from the documented parameters; print the cost before each",
+            "  --stats     afterwards print the backend's memory statistics as one line on stderr:",
+            "              memory: live=N cached=N peak=N driver_allocs=N driver_frees=N (bytes, calls)",
             "  --help      print this text",
             "  crosscheck  run every op and the documented pass on CUDA and on the CPU and compare them:",
             "              per op the worst absolute and relative error and PASS/FAIL; exit status 0 when",
@@ -44,6 +46,7 @@ public final class Main {
             return CrossCheckCommand.run(out, err);
         }
         boolean json = false;
+        boolean stats = false;
         Integer steps = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,6 +55,7 @@ public final class Main {
                     return OK;
                 }
                 case "--json" -> json = true;
+                case "--stats" -> stats = true;
                 case "--steps" -> {
                     steps = i + 1 < args.length ? positiveInt(args[++i]) : null;
                     if (steps == null) {
@@ -80,6 +84,10 @@ public final class Main {
                 out.println(JsonReport.of(DocumentedPass.run(backend)));
             } else {
                 TextReport.print(DocumentedPass.run(backend), out);
+            }
+            if (stats) {
+                out.flush();
+                err.println("memory: " + backend.memoryStats().line());
             }
             return OK;
         } catch (BackendException e) {

@@ -4,8 +4,9 @@ import dev.tensorbackend.api.Shape;
 import java.util.List;
 
 /**
- * Every named value of one documented pass, downloaded from the backend, in the order
- * documented-pass.md lists them: section "forward", then "gradients", then "updated".
+ * Every named value of one documented pass, in the order docs/documented-pass.md lists them:
+ * section "inputs" (what the pass starts from), then, downloaded from the backend, "forward",
+ * "gradients" and "updated".
  * Shapes are shown without their size-1 axes (a 1x1x2x2 filter is a 2x2 matrix, a 1x1
  * output a scalar), as the hand-worked solution writes them.
  */

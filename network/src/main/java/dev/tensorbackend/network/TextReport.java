@@ -1,18 +1,22 @@
 package dev.tensorbackend.network;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prints a documented pass so that a person can read it beside the hand-worked solution:
- * each value with its formula, and a note wherever the hand-worked solution goes wrong.
+ * Prints a documented pass so that a person can follow it step by step: the inputs, then each
+ * value with its formula, and a note wherever the hand-worked solution that
+ * docs/documented-pass.md describes goes wrong (numbered as that page numbers its mistakes).
  */
 final class TextReport {
     private static final Map<String, String> TITLES = Map.of(
-            Step.FORWARD, "Task a) forward pass",
-            Step.GRADIENTS, "Task b) gradients (all at the parameters before the update)",
-            Network.UPDATED, "Task b) updated parameters, one SGD step with alpha = " + DocumentedPass.LEARNING_RATE);
+            DocumentedPass.INPUTS, "inputs and parameters before the step",
+            Step.FORWARD, "forward pass",
+            Step.GRADIENTS, "gradients (all at the parameters before the update)",
+            Network.UPDATED, "updated parameters, one SGD step with alpha = " + DocumentedPass.LEARNING_RATE);
 
     private static final Map<String, String> FORMULAS = Map.ofEntries(
             Map.entry("forward/CN", "X (*) F + bC   (cross-correlation, stride 2)"),
@@ -41,7 +45,7 @@ final class TextReport {
             Map.entry("gradients/WD", "dC/dWD = dz s"),
             Map.entry("gradients/bD", "dC/dbD = dz"));
 
-    /** Where the hand-worked solution differs, and why (documented-pass.md lists the mistakes). */
+    /** Where the hand-worked solution differs, and why (docs/documented-pass.md lists the mistakes). */
     private static final Map<String, String> HAND_WORKED = Map.ofEntries(
             Map.entry("forward/S", "hand-worked: computes Q K, not Q K^T (mistake 1)"),
             Map.entry("forward/A", "hand-worked: softmax down each column (mistake 2)"),
@@ -61,7 +65,8 @@ final class TextReport {
 
     static void print(PassRecord record, PrintStream out) {
         out.println("Documented pass on backend: " + record.backend());
-        for (String section : DocumentedPass.SECTIONS) {
+        out.println("(the network, its inputs and the hand-worked solution's mistakes: docs/documented-pass.md)");
+        for (String section : sections()) {
             out.println();
             out.println("== " + TITLES.get(section) + " ==");
             for (PassRecord.Entry e : record.section(section)) {
@@ -76,6 +81,12 @@ final class TextReport {
                 }
             }
         }
+    }
+
+    private static List<String> sections() {
+        List<String> all = new ArrayList<>(List.of(DocumentedPass.INPUTS));
+        all.addAll(DocumentedPass.SECTIONS);
+        return all;
     }
 
     private static String label(PassRecord.Entry e) {

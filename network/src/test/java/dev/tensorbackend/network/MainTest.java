@@ -1,6 +1,7 @@
 package dev.tensorbackend.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorbackend.api.Backends;
@@ -43,7 +44,12 @@ class MainTest {
         System.setProperty(Backends.PROPERTY, "cpu");
         assertEquals(Main.OK, run());
         String text = out();
-        assertTrue(text.startsWith("Documented pass on backend: cpu"), text);
+        assertTrue(text.startsWith("Documented pass on backend: cpu\n"
+                + "(the network, its inputs and the hand-worked solution's mistakes: docs/documented-pass.md)\n\n"
+                + "== inputs and parameters before the step ==\n\nX\n"
+                + "    [             0             3            -1             0 ]\n"), text);
+        assertTrue(text.matches("(?s).*\nlearningRate\n +0\\.1\n.*"), text);
+        assertFalse(text.contains("shared/") || text.contains("Task "), "nothing points outside the repository:\n" + text);
         for (String label : new String[] {"CN =", "S = Q K^T", "A = softmax(S) along each row", "yhat = ReLU(z)", "C = ",
                 "dyhat =", "dSA =", "dV =", "dA =", "dS =", "dQ =", "dK =", "dCN =", "dF =", "dbC =", "dWQ =", "dWK =",
                 "dWV =", "dWD =", "dbD =", "F (updated)", "bC (updated)", "WQ (updated)", "WK (updated)", "WV (updated)",
@@ -58,7 +64,12 @@ class MainTest {
         System.setProperty(Backends.PROPERTY, "cpu");
         assertEquals(Main.OK, run("--json"));
         String json = out();
-        assertTrue(json.startsWith("{\n  \"backend\": \"cpu\",\n  \"forward\": {\n    \"CN\": [[1.0, 0.0], [-2.0, 1.0]],"), json);
+        assertTrue(json.startsWith("{\n  \"backend\": \"cpu\",\n  \"inputs\": {\n"
+                + "    \"X\": [[0.0, 3.0, -1.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0], [3.0, 0.0, 3.0, 1.0]],\n"
+                + "    \"F\": [[1.0, 0.0], [-1.0, 0.0]],\n    \"bC\": 1.0,\n    \"WQ\": [[1.0, -2.0], [0.0, 2.0]],\n"
+                + "    \"WK\": [[1.0, -1.0], [3.0, 0.0]],\n    \"WV\": [[3.0, 1.0], [-1.0, 1.0]],\n"
+                + "    \"WD\": [1.0, 1.0, 0.0, 2.0],\n    \"bD\": -1.0,\n    \"y\": 1.0,\n    \"learningRate\": 0.1\n  },\n"
+                + "  \"forward\": {\n    \"CN\": [[1.0, 0.0], [-2.0, 1.0]],"), json);
         assertTrue(json.contains("\"gradients\": {\n    \"dyhat\": -0.33996"), json);
         assertTrue(json.contains("\"WD\": [1.0971"), "updated WD is a vector: " + json);
         assertTrue(json.contains("\"bD\": -0.96600"), "updated bD is a scalar: " + json);
@@ -83,6 +94,38 @@ class MainTest {
             }
         }
         assertEquals(3, steps, out());
+    }
+
+    @Test
+    void statsPrintsOneMemoryLineOnStderrAfterTheNormalOutput() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--stats"));
+        assertTrue(out().startsWith("Documented pass on backend: cpu"), out());
+        assertTrue(!out().contains("memory:"), "the statistics go to stderr only");
+        Matcher m = Pattern.compile("memory: live=(\\d+) cached=(\\d+) peak=(\\d+) driver_allocs=(\\d+) driver_frees=(\\d+)")
+                .matcher(err().strip());
+        assertTrue(m.matches(), "one line, all five numbers: " + err());
+        assertTrue(Long.parseLong(m.group(3)) > 0, "the pass held some tensors at once: " + err());
+        assertTrue(Long.parseLong(m.group(3)) >= Long.parseLong(m.group(1)), err());
+        assertEquals("0", m.group(2), "the cpu backend keeps no cache");
+        assertEquals("0", m.group(4), "no driver on the cpu");
+        assertEquals("0", m.group(5));
+    }
+
+    @Test
+    void statsCombinesWithJsonAndSteps() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--json", "--stats"));
+        assertTrue(out().startsWith("{"), out());
+        assertEquals(Main.OK, run("--steps", "2", "--stats"));
+        assertEquals(2, err().lines().filter(l -> l.startsWith("memory: live=")).count(), err());
+    }
+
+    @Test
+    void withoutStatsNothingGoesToStderr() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run());
+        assertEquals("", err());
     }
 
     @Test
