@@ -12,11 +12,13 @@
 //   backward-input   in channel ch   input position (b, iy, ix)  filter tap (i, j) x out channel
 //   backward-filter  out channel o   filter element (ch, i, j)   output position (b, y, x)
 //
-// A block of CONV_THREADS threads computes a CONV_TILE_M x CONV_TILE_N tile of C, CONV_TILE_K
-// values of K per step; each thread keeps an 8 x 4 block of C in registers (rows 8 ty .. 8 ty + 7,
-// columns 4 tx .. 4 tx + 3, ty the warp, tx the lane), read from shared memory as float4. The
-// tiles are double-buffered: while the block multiplies one step's tiles, each thread holds the
-// next step's values in registers, and one barrier per step separates the two.
+// A block of CONV_THREADS threads computes a TM x CONV_TILE_N tile of C, CONV_TILE_K values of K
+// per step. Two tile heights: TM = CONV_TILE_M (32) for layers with few channels, where a
+// taller tile would mostly multiply zeros, and TM = CONV_TILE_M_WIDE (64), the `_wide`
+// kernels, which do twice the multiply-adds per value staged. Each thread keeps an 8 x 4
+// (TM 32) or 8 x 8 (TM 64) block of C in registers, read from shared memory as float4. The
+// tiles are double-buffered: while the block multiplies one step's tiles, each thread holds
+// the next step's values in registers, and one barrier per step separates the two.
 //
 // In the forward and backward-input passes, K runs over the filter taps, and for each tap over
 // the channels CONV_TILE_K at a time (the channels past the last are zero). Within one step the
@@ -37,35 +39,61 @@
 #include "reduce.cuh"
 
 #define CONV_TILE_M 32
+#define CONV_TILE_M_WIDE 64
 #define CONV_TILE_N 128
 #define CONV_TILE_K 16
 #define CONV_THREADS 128
 #define CONV_ROWS_PER_THREAD 8
-#define CONV_COLS_PER_THREAD 4
-// row pitch of the shared tiles, padded by 4 floats: rows stay 16-byte aligned for the float4
-// reads, and the column-wise stores of backward-filter spread over the banks
-#define CONV_A_PITCH (CONV_TILE_M + 4)
+// row pitch of B in shared memory, padded by 4 floats: rows stay 16-byte aligned for the
+// float4 reads, and the column-wise stores of backward-filter spread over the banks
 #define CONV_B_PITCH (CONV_TILE_N + 4)
-// values of A and of B each thread stages per step
-#define CONV_A_PER_THREAD (CONV_TILE_M * CONV_TILE_K / CONV_THREADS)
+// values of B each thread stages per step
 #define CONV_B_PER_THREAD (CONV_TILE_N * CONV_TILE_K / CONV_THREADS)
 
-// The block's share of one step: acc[i][j] += sum over kk of As[kk][8 ty + i] * Bs[kk][4 tx + j].
-// The A reads are warp-wide broadcasts, the B reads cover 512 consecutive bytes: no bank conflicts.
-__device__ __forceinline__ void conv_multiply_tiles(const float (*As)[CONV_A_PITCH], const float (*Bs)[CONV_B_PITCH],
-                                                    float (&acc)[CONV_ROWS_PER_THREAD][CONV_COLS_PER_THREAD],
-                                                    int ty, int tx) {
+// The shape of a TM x CONV_TILE_N tile's work. Thread (ty, tx) owns rows 8 ty .. 8 ty + 7 and,
+// in each of GROUPS groups of CONV_TILE_N / GROUPS columns, columns 4 tx .. 4 tx + 3 of the group.
+template <int TM>
+struct ConvTile {
+    static constexpr int GROUPS = TM / 32;                     // float4 column groups per thread
+    static constexpr int COLS = 4 * GROUPS;                    // columns per thread
+    static constexpr int THREADS_N = CONV_TILE_N / COLS;       // threads along a row: 32 or 16
+    static constexpr int GROUP_WIDTH = CONV_TILE_N / GROUPS;   // 128 or 64
+    static constexpr int A_PITCH = TM + 4;                     // padded as B's
+    static constexpr int A_PER_THREAD = TM * CONV_TILE_K / CONV_THREADS; // values of A staged per thread
+    static_assert(TM / CONV_ROWS_PER_THREAD * THREADS_N == CONV_THREADS, "the threads cover the tile once");
+    static_assert(THREADS_N * 4 == GROUP_WIDTH, "a group's columns are covered by float4s");
+
+    // the tile column of this thread's register column jj
+    static __device__ __forceinline__ int column(int tx, int jj) {
+        return (jj / 4) * GROUP_WIDTH + tx * 4 + jj % 4;
+    }
+};
+
+// The block's share of one step: acc[i][j] += sum over kk of As[kk][8 ty + i] * Bs[kk][column(tx, j)].
+// A warp's A reads are broadcasts of one or two addresses; its B reads are 512 or 256
+// consecutive bytes (the two halves of a TM 64 warp read the same ones): no bank conflicts.
+template <int TM>
+__device__ __forceinline__ void conv_multiply_tiles(const float (*As)[ConvTile<TM>::A_PITCH], const float (*Bs)[CONV_B_PITCH],
+                                                    float (&acc)[CONV_ROWS_PER_THREAD][ConvTile<TM>::COLS], int ty, int tx) {
+    using T = ConvTile<TM>;
 #pragma unroll
     for (int kk = 0; kk < CONV_TILE_K; ++kk) {
         const float4 a0 = *reinterpret_cast<const float4*>(&As[kk][ty * CONV_ROWS_PER_THREAD]);
         const float4 a1 = *reinterpret_cast<const float4*>(&As[kk][ty * CONV_ROWS_PER_THREAD + 4]);
-        const float4 b4 = *reinterpret_cast<const float4*>(&Bs[kk][tx * CONV_COLS_PER_THREAD]);
         const float a[CONV_ROWS_PER_THREAD] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
-        const float b[CONV_COLS_PER_THREAD] = {b4.x, b4.y, b4.z, b4.w};
+        float b[T::COLS];
+#pragma unroll
+        for (int g = 0; g < T::GROUPS; ++g) {
+            const float4 b4 = *reinterpret_cast<const float4*>(&Bs[kk][g * T::GROUP_WIDTH + tx * 4]);
+            b[4 * g] = b4.x;
+            b[4 * g + 1] = b4.y;
+            b[4 * g + 2] = b4.z;
+            b[4 * g + 3] = b4.w;
+        }
 #pragma unroll
         for (int i = 0; i < CONV_ROWS_PER_THREAD; ++i) {
 #pragma unroll
-            for (int j = 0; j < CONV_COLS_PER_THREAD; ++j) {
+            for (int j = 0; j < T::COLS; ++j) {
                 acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
             }
         }
@@ -77,33 +105,35 @@ struct __align__(16) ConvColumn {
     int offset, i, j, unused;
 };
 
-__device__ __forceinline__ void conv_zero(float (&acc)[CONV_ROWS_PER_THREAD][CONV_COLS_PER_THREAD]) {
+template <int COLS>
+__device__ __forceinline__ void conv_zero(float (&acc)[CONV_ROWS_PER_THREAD][COLS]) {
 #pragma unroll
     for (int i = 0; i < CONV_ROWS_PER_THREAD; ++i) {
 #pragma unroll
-        for (int j = 0; j < CONV_COLS_PER_THREAD; ++j) {
+        for (int j = 0; j < COLS; ++j) {
             acc[i][j] = 0.f;
         }
     }
 }
 
 // Forward: A[o][(tap, ch)] = f[o, ch, i, j], B[(tap, ch)][(b, y, x)] = in[b, ch, y*strideH - padH + i, x*strideW - padW + j].
-// Launch: blockDim (CONV_THREADS); grid x over ceil(n*outH*outW / CONV_TILE_N), y over ceil(k / CONV_TILE_M).
-extern "C" __global__ void __launch_bounds__(CONV_THREADS)
-conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
+// Launch: blockDim (CONV_THREADS); grid x over ceil(n*outH*outW / CONV_TILE_N), y over ceil(k / TM).
+template <int TM>
+__device__ __forceinline__ void conv_forward_tiles(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
                int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
                int strideH, int strideW, int padH, int padW) {
-    __shared__ __align__(16) float As[2][CONV_TILE_K][CONV_A_PITCH];
+    using T = ConvTile<TM>;
+    __shared__ __align__(16) float As[2][CONV_TILE_K][T::A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
 
-    const int tid = threadIdx.x, ty = tid / 32, tx = tid % 32;
+    const int tid = threadIdx.x, ty = tid / T::THREADS_N, tx = tid % T::THREADS_N;
     const int plane = outH * outW;                  // output positions per image
     const long long columns = (long long)n * plane; // N
     const long long hw = (long long)h * w;
     const int chunks = (c + CONV_TILE_K - 1) / CONV_TILE_K;
     const int steps = r * s * chunks; // 0 when c == 0: the output is zeros
     const long long tilesN = (columns + CONV_TILE_N - 1) / CONV_TILE_N;
-    const int tilesM = (k + CONV_TILE_M - 1) / CONV_TILE_M;
+    const int tilesM = (k + TM - 1) / TM;
     // A staging: K offset aK, rows aRow + (CONV_THREADS / CONV_TILE_K) t; the lanes sharing a row
     // read consecutive channels of one filter, r*s floats apart, rather than r*s*c apart
     const int aK = tid % CONV_TILE_K, aRow = tid / CONV_TILE_K;
@@ -121,9 +151,9 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
             image = in + (size_t)b * c * hw;
         }
         for (int tileM = blockIdx.y; tileM < tilesM; tileM += gridDim.y) {
-            float acc[CONV_ROWS_PER_THREAD][CONV_COLS_PER_THREAD];
+            float acc[CONV_ROWS_PER_THREAD][T::COLS];
             conv_zero(acc);
-            float aNext[CONV_A_PER_THREAD], bNext[CONV_B_PER_THREAD];
+            float aNext[T::A_PER_THREAD], bNext[CONV_B_PER_THREAD];
 
             // gathers step `step`'s values of this thread into aNext and bNext
             auto load = [&](int step) {
@@ -131,8 +161,8 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
                 const int i = tap / s, j = tap - i * s;
                 const int ch = ch0 + aK;
 #pragma unroll
-                for (int t = 0; t < CONV_A_PER_THREAD; ++t) {
-                    const int o = tileM * CONV_TILE_M + aRow + t * (CONV_THREADS / CONV_TILE_K);
+                for (int t = 0; t < T::A_PER_THREAD; ++t) {
+                    const int o = tileM * TM + aRow + t * (CONV_THREADS / CONV_TILE_K);
                     aNext[t] = (o < k && ch < c) ? f[(((size_t)o * c + ch) * r + i) * s + j] : 0.f;
                 }
                 const int iy = iy0 + i, ix = ix0 + j;
@@ -145,7 +175,7 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
             };
             auto stage = [&](int buf) {
 #pragma unroll
-                for (int t = 0; t < CONV_A_PER_THREAD; ++t) {
+                for (int t = 0; t < T::A_PER_THREAD; ++t) {
                     As[buf][aK][aRow + t * (CONV_THREADS / CONV_TILE_K)] = aNext[t];
                 }
 #pragma unroll
@@ -164,7 +194,7 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
                 if (step + 1 < steps) {
                     load(step + 1); // global loads in flight while the tiles are multiplied
                 }
-                conv_multiply_tiles(As[buf], Bs[buf], acc, ty, tx);
+                conv_multiply_tiles<TM>(As[buf], Bs[buf], acc, ty, tx);
                 if (step + 1 < steps) {
                     stage(buf ^ 1); // last read in step - 1, which every thread has finished
                 }
@@ -172,15 +202,14 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
             }
 
             // out[b, o, y, x] for this thread's 8 channels and 4 consecutive positions
-            const long long col0 = tileN * CONV_TILE_N + tx * CONV_COLS_PER_THREAD;
 #pragma unroll
-            for (int jj = 0; jj < CONV_COLS_PER_THREAD; ++jj) {
-                const long long cj = col0 + jj;
+            for (int jj = 0; jj < T::COLS; ++jj) {
+                const long long cj = tileN * CONV_TILE_N + T::column(tx, jj);
                 if (cj < columns) {
                     const int b = (int)cj / plane, p = (int)cj % plane;
 #pragma unroll
                     for (int ii = 0; ii < CONV_ROWS_PER_THREAD; ++ii) {
-                        const int oo = tileM * CONV_TILE_M + ty * CONV_ROWS_PER_THREAD + ii;
+                        const int oo = tileM * TM + ty * CONV_ROWS_PER_THREAD + ii;
                         if (oo < k) {
                             out[((size_t)b * k + oo) * plane + p] = acc[ii][jj];
                         }
@@ -196,23 +225,24 @@ conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float*
 // A[ch][(tap, o)] = f[o, ch, i, j], B[(tap, o)][(b, iy, ix)] = gradOut[b, o, y, x], zero where
 // the tap reaches no output (the stride does not divide, or y, x fall outside); a pixel that
 // no output reads comes out zero.
-// Launch: blockDim (CONV_THREADS); grid x over ceil(n*h*w / CONV_TILE_N), y over ceil(c / CONV_TILE_M).
-extern "C" __global__ void __launch_bounds__(CONV_THREADS)
-conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
+// Launch: blockDim (CONV_THREADS); grid x over ceil(n*h*w / CONV_TILE_N), y over ceil(c / TM).
+template <int TM>
+__device__ __forceinline__ void conv_backward_input_tiles(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
                       int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
                       int strideH, int strideW, int padH, int padW) {
-    __shared__ __align__(16) float As[2][CONV_TILE_K][CONV_A_PITCH];
+    using T = ConvTile<TM>;
+    __shared__ __align__(16) float As[2][CONV_TILE_K][T::A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
 
-    const int tid = threadIdx.x, ty = tid / 32, tx = tid % 32;
+    const int tid = threadIdx.x, ty = tid / T::THREADS_N, tx = tid % T::THREADS_N;
     const int hw = h * w;                        // input positions per image
     const long long columns = (long long)n * hw; // N
     const long long plane = (long long)outH * outW;
     const int chunks = (k + CONV_TILE_K - 1) / CONV_TILE_K;
     const int steps = r * s * chunks; // 0 when k == 0: the gradient is zeros
     const long long tilesN = (columns + CONV_TILE_N - 1) / CONV_TILE_N;
-    const int tilesM = (c + CONV_TILE_M - 1) / CONV_TILE_M;
-    const int aRow = tid % CONV_TILE_M, aK = tid / CONV_TILE_M;
+    const int tilesM = (c + TM - 1) / TM;
+    const int aRow = tid % TM, aK = tid / TM;
 
     for (long long tileN = blockIdx.x; tileN < tilesN; tileN += gridDim.x) {
         const long long col = tileN * CONV_TILE_N + tid;
@@ -226,17 +256,17 @@ conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict
             grads = gradOut + (size_t)b * k * plane;
         }
         for (int tileM = blockIdx.y; tileM < tilesM; tileM += gridDim.y) {
-            const int ch = tileM * CONV_TILE_M + aRow;
-            float acc[CONV_ROWS_PER_THREAD][CONV_COLS_PER_THREAD];
+            const int ch = tileM * TM + aRow;
+            float acc[CONV_ROWS_PER_THREAD][T::COLS];
             conv_zero(acc);
-            float aNext[CONV_A_PER_THREAD], bNext[CONV_B_PER_THREAD];
+            float aNext[T::A_PER_THREAD], bNext[CONV_B_PER_THREAD];
 
             auto load = [&](int step) {
                 const int tap = step / chunks, o0 = (step - tap * chunks) * CONV_TILE_K;
                 const int i = tap / s, j = tap - i * s;
 #pragma unroll
-                for (int t = 0; t < CONV_A_PER_THREAD; ++t) {
-                    const int o = o0 + aK + t * (CONV_THREADS / CONV_TILE_M);
+                for (int t = 0; t < T::A_PER_THREAD; ++t) {
+                    const int o = o0 + aK + t * (CONV_THREADS / TM);
                     aNext[t] = (ch < c && o < k) ? f[(((size_t)o * c + ch) * r + i) * s + j] : 0.f;
                 }
                 // the output (y, x) that reads this pixel through tap (i, j), if any
@@ -252,8 +282,8 @@ conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict
             };
             auto stage = [&](int buf) {
 #pragma unroll
-                for (int t = 0; t < CONV_A_PER_THREAD; ++t) {
-                    As[buf][aK + t * (CONV_THREADS / CONV_TILE_M)][aRow] = aNext[t];
+                for (int t = 0; t < T::A_PER_THREAD; ++t) {
+                    As[buf][aK + t * (CONV_THREADS / TM)][aRow] = aNext[t];
                 }
 #pragma unroll
                 for (int kk = 0; kk < CONV_B_PER_THREAD; ++kk) {
@@ -271,22 +301,21 @@ conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict
                 if (step + 1 < steps) {
                     load(step + 1);
                 }
-                conv_multiply_tiles(As[buf], Bs[buf], acc, ty, tx);
+                conv_multiply_tiles<TM>(As[buf], Bs[buf], acc, ty, tx);
                 if (step + 1 < steps) {
                     stage(buf ^ 1);
                 }
                 __syncthreads();
             }
 
-            const long long col0 = tileN * CONV_TILE_N + tx * CONV_COLS_PER_THREAD;
 #pragma unroll
-            for (int jj = 0; jj < CONV_COLS_PER_THREAD; ++jj) {
-                const long long cj = col0 + jj;
+            for (int jj = 0; jj < T::COLS; ++jj) {
+                const long long cj = tileN * CONV_TILE_N + T::column(tx, jj);
                 if (cj < columns) {
                     const int b = (int)cj / hw, p = (int)cj % hw;
 #pragma unroll
                     for (int ii = 0; ii < CONV_ROWS_PER_THREAD; ++ii) {
-                        const int cc = tileM * CONV_TILE_M + ty * CONV_ROWS_PER_THREAD + ii;
+                        const int cc = tileM * TM + ty * CONV_ROWS_PER_THREAD + ii;
                         if (cc < c) {
                             gradIn[((size_t)b * c + cc) * hw + p] = acc[ii][jj];
                         }
@@ -302,23 +331,24 @@ conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict
 // Split z covers positions [z * splitPositions, (z + 1) * splitPositions) and writes its sums to
 // result + z * k*c*r*s (result is gradF itself when splits == 1, else the partial buffer).
 // splitPositions: a positive multiple of CONV_TILE_K.
-// Launch: blockDim (CONV_THREADS); grid x over ceil(c*r*s / CONV_TILE_N), y over ceil(k / CONV_TILE_M), z over splits.
-extern "C" __global__ void __launch_bounds__(CONV_THREADS)
-conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
+// Launch: blockDim (CONV_THREADS); grid x over ceil(c*r*s / CONV_TILE_N), y over ceil(k / TM), z over splits.
+template <int TM>
+__device__ __forceinline__ void conv_backward_filter_tiles(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
                        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
                        int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
-    __shared__ __align__(16) float As[2][CONV_TILE_K][CONV_A_PITCH];
+    using T = ConvTile<TM>;
+    __shared__ __align__(16) float As[2][CONV_TILE_K][T::A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
     // per column of the tile: filter element (ch, i, j), one 16-byte read
     __shared__ ConvColumn columns[CONV_TILE_N];
 
-    const int tid = threadIdx.x, ty = tid / 32, tx = tid % 32;
+    const int tid = threadIdx.x, ty = tid / T::THREADS_N, tx = tid % T::THREADS_N;
     const int rs = r * s, crs = c * rs;
     const int plane = outH * outW;
     const long long positions = (long long)n * plane; // K
     const long long hw = (long long)h * w;
     const int tilesN = (crs + CONV_TILE_N - 1) / CONV_TILE_N;
-    const int tilesM = (k + CONV_TILE_M - 1) / CONV_TILE_M;
+    const int tilesM = (k + TM - 1) / TM;
     // staging: this thread's position within a step is kk, its A rows and B columns step by
     // CONV_THREADS / CONV_TILE_K, so the 16 lanes sharing a row or column read consecutive positions
     const int kk = tid % CONV_TILE_K, lane0 = tid / CONV_TILE_K;
@@ -343,9 +373,9 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
             }
             __syncthreads();
             for (int tileM = blockIdx.y; tileM < tilesM; tileM += gridDim.y) {
-                float acc[CONV_ROWS_PER_THREAD][CONV_COLS_PER_THREAD];
+                float acc[CONV_ROWS_PER_THREAD][T::COLS];
                 conv_zero(acc);
-                float aNext[CONV_A_PER_THREAD], bNext[CONV_B_PER_THREAD];
+                float aNext[T::A_PER_THREAD], bNext[CONV_B_PER_THREAD];
 
                 auto load = [&](int step) {
                     const long long p = begin + (long long)step * CONV_TILE_K + kk;
@@ -359,8 +389,8 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
                     }
                     const float* g = gradOut + ((size_t)b * k * plane + (size_t)y * outW + x);
 #pragma unroll
-                    for (int t = 0; t < CONV_A_PER_THREAD; ++t) {
-                        const int o = tileM * CONV_TILE_M + lane0 + t * spread;
+                    for (int t = 0; t < T::A_PER_THREAD; ++t) {
+                        const int o = tileM * TM + lane0 + t * spread;
                         aNext[t] = (valid && o < k) ? g[(size_t)o * plane] : 0.f;
                     }
                     const int iy0 = y * strideH - padH, ix0 = x * strideW - padW;
@@ -375,7 +405,7 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
                 };
                 auto stage = [&](int buf) {
 #pragma unroll
-                    for (int t = 0; t < CONV_A_PER_THREAD; ++t) {
+                    for (int t = 0; t < T::A_PER_THREAD; ++t) {
                         As[buf][kk][lane0 + t * spread] = aNext[t];
                     }
 #pragma unroll
@@ -394,7 +424,7 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
                     if (step + 1 < steps) {
                         load(step + 1);
                     }
-                    conv_multiply_tiles(As[buf], Bs[buf], acc, ty, tx);
+                    conv_multiply_tiles<TM>(As[buf], Bs[buf], acc, ty, tx);
                     if (step + 1 < steps) {
                         stage(buf ^ 1);
                     }
@@ -403,10 +433,10 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
 
 #pragma unroll
                 for (int ii = 0; ii < CONV_ROWS_PER_THREAD; ++ii) {
-                    const int o = tileM * CONV_TILE_M + ty * CONV_ROWS_PER_THREAD + ii;
+                    const int o = tileM * TM + ty * CONV_ROWS_PER_THREAD + ii;
 #pragma unroll
-                    for (int jj = 0; jj < CONV_COLS_PER_THREAD; ++jj) {
-                        const int q = tileN * CONV_TILE_N + tx * CONV_COLS_PER_THREAD + jj;
+                    for (int jj = 0; jj < T::COLS; ++jj) {
+                        const int q = tileN * CONV_TILE_N + T::column(tx, jj);
                         if (o < k && q < crs) {
                             dst[(size_t)o * crs + q] = acc[ii][jj];
                         }
@@ -415,6 +445,49 @@ conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ g
             }
         }
     }
+}
+
+// The kernels: the same code for the two tile heights.
+extern "C" __global__ void __launch_bounds__(CONV_THREADS)
+conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
+    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+    int strideH, int strideW, int padH, int padW) {
+    conv_forward_tiles<CONV_TILE_M>(in, f, out, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
+}
+
+extern "C" __global__ void __launch_bounds__(CONV_THREADS)
+conv2d_forward_wide(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
+    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+    int strideH, int strideW, int padH, int padW) {
+    conv_forward_tiles<CONV_TILE_M_WIDE>(in, f, out, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
+}
+
+extern "C" __global__ void __launch_bounds__(CONV_THREADS)
+conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
+    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+    int strideH, int strideW, int padH, int padW) {
+    conv_backward_input_tiles<CONV_TILE_M>(gradOut, f, gradIn, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
+}
+
+extern "C" __global__ void __launch_bounds__(CONV_THREADS)
+conv2d_backward_input_wide(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
+    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+    int strideH, int strideW, int padH, int padW) {
+    conv_backward_input_tiles<CONV_TILE_M_WIDE>(gradOut, f, gradIn, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
+}
+
+extern "C" __global__ void __launch_bounds__(CONV_THREADS)
+conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
+    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+    int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
+    conv_backward_filter_tiles<CONV_TILE_M>(in, gradOut, result, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW, splitPositions, splits);
+}
+
+extern "C" __global__ void __launch_bounds__(CONV_THREADS)
+conv2d_backward_filter_wide(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
+    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+    int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
+    conv_backward_filter_tiles<CONV_TILE_M_WIDE>(in, gradOut, result, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW, splitPositions, splits);
 }
 
 // gradF[e] = partials[0][e] + partials[1][e] + ... + partials[splits - 1][e], in that order

@@ -92,15 +92,26 @@ struct Conv {
 // Conv2dLauncher.backwardFilterSplit: how many position ranges backward-filter sums separately
 static int filter_split_positions(const Conv& g) {
     const long long positions = (long long)g.n * g.outH() * g.outW();
-    const long long tiles = ((g.k + 31) / 32) * (((long long)g.c * g.r * g.s + 127) / 128);
+    const int rows = g.k > 32 ? 64 : 32; // backwardFilterTileRows
+    const long long tiles = ((g.k + rows - 1) / rows) * (((long long)g.c * g.r * g.s + 127) / 128);
     const long long wanted = std::max(1LL, std::min((512 + std::max(tiles, 1LL) - 1) / std::max(tiles, 1LL), positions / 256));
     return (int)(((std::max(positions, 1LL) + wanted - 1) / wanted + 15) / 16 * 16);
 }
 
-// The three conv kernels as Conv2dLauncher launches them (grids capped at gridCap in every
-// dimension, so the tile loops take over), backward-filter once with the launcher's split of
-// the positions and once with splitPositions 16 (a split per step: the partial-sum pass).
+// The conv kernels of both tile heights (32 rows; 64, the _wide kernels) as Conv2dLauncher
+// launches them (grids capped at gridCap in every dimension, so the tile loops take over),
+// backward-filter once with the launcher's split of the positions and once with
+// splitPositions 16 (a split per step: the partial-sum pass).
+static void check_conv(const Conv& g, unsigned gridCap, bool wide);
+
 static void check_conv(const Conv& g, unsigned gridCap) {
+    for (const bool wide : {false, true}) {
+        check_conv(g, gridCap, wide);
+    }
+}
+
+static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
+    const int TM = wide ? 64 : 32;
     const int oh = g.outH(), ow = g.outW();
     auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
     auto gout = random_values((size_t)g.n * g.k * oh * ow);
@@ -125,19 +136,19 @@ static void check_conv(const Conv& g, unsigned gridCap) {
     const unsigned T = 128; // CONV_THREADS
     const long long positions = (long long)g.n * oh * ow, crs = (long long)g.c * g.r * g.s;
     if (!out.empty()) {
-        emu::launch({cap(ceil_div(positions, 128), gridCap), cap(ceil_div(g.k, 32), gridCap), 1}, {T, 1, 1}, [&] {
-            conv2d_forward(in.data(), f.data(), aOut.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
+        emu::launch({cap(ceil_div(positions, 128), gridCap), cap(ceil_div(g.k, TM), gridCap), 1}, {T, 1, 1}, [&] {
+            (wide ? conv2d_forward_wide : conv2d_forward)(in.data(), f.data(), aOut.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
         });
     }
     if (!gin.empty()) {
-        emu::launch({cap(ceil_div((long long)g.n * g.h * g.w, 128), gridCap), cap(ceil_div(g.c, 32), gridCap), 1}, {T, 1, 1}, [&] {
-            conv2d_backward_input(gout.data(), f.data(), aIn.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph,
+        emu::launch({cap(ceil_div((long long)g.n * g.h * g.w, 128), gridCap), cap(ceil_div(g.c, TM), gridCap), 1}, {T, 1, 1}, [&] {
+            (wide ? conv2d_backward_input_wide : conv2d_backward_input)(gout.data(), f.data(), aIn.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph,
                                   g.pw);
         });
     }
     char what[160];
-    std::snprintf(what, sizeof what, "n%d c%d %dx%d k%d %dx%d stride %d,%d pad %d,%d grid<=%u", g.n, g.c, g.h, g.w, g.k, g.r,
-                  g.s, g.sh, g.sw, g.ph, g.pw, gridCap);
+    std::snprintf(what, sizeof what, "%s n%d c%d %dx%d k%d %dx%d stride %d,%d pad %d,%d grid<=%u", wide ? "(wide)" : "", g.n,
+                  g.c, g.h, g.w, g.k, g.r, g.s, g.sh, g.sw, g.ph, g.pw, gridCap);
     compare(std::string("conv2d_forward ") + what, out, aOut, 1e-6 * g.c * g.r * g.s, 1e-5);
     compare(std::string("conv2d_backward_input ") + what, gin, aIn, 1e-6 * g.k * g.r * g.s, 1e-5);
     if (gf.empty()) {
@@ -147,8 +158,8 @@ static void check_conv(const Conv& g, unsigned gridCap) {
         const int splits = (int)std::max(1LL, (positions + per - 1) / per);
         std::vector<float> aF(gf.size(), NAN), partials(splits > 1 ? (size_t)splits * gf.size() : 0, NAN);
         float* result = splits > 1 ? partials.data() : aF.data();
-        emu::launch({cap(ceil_div(crs, 128), gridCap), cap(ceil_div(g.k, 32), gridCap), cap(splits, gridCap)}, {T, 1, 1}, [&] {
-            conv2d_backward_filter(in.data(), gout.data(), result, g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph,
+        emu::launch({cap(ceil_div(crs, 128), gridCap), cap(ceil_div(g.k, TM), gridCap), cap(splits, gridCap)}, {T, 1, 1}, [&] {
+            (wide ? conv2d_backward_filter_wide : conv2d_backward_filter)(in.data(), gout.data(), result, g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph,
                                    g.pw, per, splits);
         });
         if (splits > 1) {
@@ -313,6 +324,7 @@ int main() {
         check_conv({2, 2, 16, 16, 3, 3, 3, 1, 1, 1, 1}, gridCap); // 512 positions: the launcher splits them in 2
         check_conv({2, 0, 5, 5, 3, 3, 3, 1, 1, 0, 0}, gridCap);   // no input channels: the output is zeros
         check_conv({2, 3, 5, 5, 0, 3, 3, 1, 1, 0, 0}, gridCap);   // no output channels: the input gradient is zeros
+        check_conv({2, 70, 5, 6, 66, 3, 3, 1, 2, 1, 1}, gridCap); // more than 64 channels each way: 2 tiles of 64 rows
     }
     for (unsigned gridCap : {65535u, 2u}) {
         check_softmax(1, 1, 1, gridCap);

@@ -101,15 +101,18 @@ void launch() {
         if (name == "matmul_tiled") {
             need(11);
             body = [=] { matmul_tiled(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10)); };
-        } else if (name == "conv2d_forward" || name == "conv2d_backward_input") {
+        } else if (name == "conv2d_forward" || name == "conv2d_forward_wide" || name == "conv2d_backward_input"
+                   || name == "conv2d_backward_input_wide") {
             need(16);
-            auto k = name == "conv2d_forward" ? conv2d_forward : conv2d_backward_input;
+            auto k = name == "conv2d_forward" ? conv2d_forward
+                     : name == "conv2d_forward_wide" ? conv2d_forward_wide
+                     : name == "conv2d_backward_input" ? conv2d_backward_input : conv2d_backward_input_wide;
             body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15)); };
-        } else if (name == "conv2d_backward_filter") {
+        } else if (name == "conv2d_backward_filter" || name == "conv2d_backward_filter_wide") {
             need(18);
+            auto k = name == "conv2d_backward_filter" ? conv2d_backward_filter : conv2d_backward_filter_wide;
             body = [=] {
-                conv2d_backward_filter(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13),
-                                       I(14), I(15), I(16), I(17));
+                k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15), I(16), I(17));
             };
         } else if (name == "conv2d_backward_filter_reduce") {
             need(4);

@@ -12,10 +12,16 @@ final class Conv2dLauncher {
     static final String BACKWARD_INPUT = "conv2d_backward_input";
     static final String BACKWARD_FILTER = "conv2d_backward_filter";
     static final String BACKWARD_FILTER_REDUCE = "conv2d_backward_filter_reduce";
-    static final List<String> KERNELS = List.of(FORWARD, BACKWARD_INPUT, BACKWARD_FILTER, BACKWARD_FILTER_REDUCE);
+    /** The same GEMMs with tiles of {@link #TILE_M_WIDE} rows. */
+    static final String FORWARD_WIDE = FORWARD + "_wide";
+    static final String BACKWARD_INPUT_WIDE = BACKWARD_INPUT + "_wide";
+    static final String BACKWARD_FILTER_WIDE = BACKWARD_FILTER + "_wide";
+    static final List<String> KERNELS = List.of(FORWARD, FORWARD_WIDE, BACKWARD_INPUT, BACKWARD_INPUT_WIDE,
+            BACKWARD_FILTER, BACKWARD_FILTER_WIDE, BACKWARD_FILTER_REDUCE);
 
     /** Block tile of the GEMMs: rows (channels), columns, K per step; as CONV_TILE_* in conv2d.cu. */
     static final int TILE_M = 32;
+    static final int TILE_M_WIDE = 64;
     static final int TILE_N = 128;
     static final int TILE_K = 16;
     static final int THREADS = 128;
@@ -29,6 +35,12 @@ final class Conv2dLauncher {
     static final int FILTER_TARGET_BLOCKS = 512;
     /** A split covers at least this many positions (16 steps), so partial sums stay few. */
     static final int FILTER_MIN_SPLIT_POSITIONS = 256;
+    /**
+     * The wide tiles do twice the multiply-adds per staged value but halve the blocks: taken
+     * for more than 32 rows while that still leaves this many blocks, two per SM of an
+     * H100/H200 (132 SMs), so that a block's barrier wait is covered by another block.
+     */
+    static final int WIDE_MIN_BLOCKS = 264;
     /** The largest int that is a multiple of TILE_K: a split's length must be one. */
     private static final int MAX_SPLIT_POSITIONS = Integer.MAX_VALUE / TILE_K * TILE_K;
 
@@ -58,21 +70,57 @@ final class Conv2dLauncher {
         return (int) Math.min(LaunchConfig.ceilDiv(extent, tile), LaunchConfig.MAX_GRID_YZ);
     }
 
+    /** Tile rows for a GEMM of {@code rows} x {@code columns}: see {@link #WIDE_MIN_BLOCKS}. */
+    static int tileRows(int rows, long columns) {
+        if (rows <= TILE_M) {
+            return TILE_M;
+        }
+        long wideBlocks = LaunchConfig.ceilDiv(columns, TILE_N) * LaunchConfig.ceilDiv(rows, TILE_M_WIDE);
+        return wideBlocks >= WIDE_MIN_BLOCKS ? TILE_M_WIDE : TILE_M;
+    }
+
+    static int forwardTileRows(Conv2dGeometry g) {
+        return tileRows(g.k(), (long) g.n() * g.outH() * g.outW());
+    }
+
+    static int backwardInputTileRows(Conv2dGeometry g) {
+        return tileRows(g.c(), (long) g.n() * g.h() * g.w());
+    }
+
+    /** Backward-filter's splits make up the blocks, so the wide tile whenever there are more than 32 rows. */
+    static int backwardFilterTileRows(Conv2dGeometry g) {
+        return g.k() > TILE_M ? TILE_M_WIDE : TILE_M;
+    }
+
     /** Columns: output positions n outH outW; rows: output channels. */
     static LaunchConfig forwardConfig(Conv2dGeometry g) {
         long columns = (long) g.n() * g.outH() * g.outW();
-        return new LaunchConfig((int) LaunchConfig.ceilDiv(columns, TILE_N), tiles(g.k(), TILE_M), 1, THREADS, 1, 1, 0);
+        return new LaunchConfig((int) LaunchConfig.ceilDiv(columns, TILE_N), tiles(g.k(), forwardTileRows(g)), 1,
+                THREADS, 1, 1, 0);
+    }
+
+    static String forwardKernel(Conv2dGeometry g) {
+        return forwardTileRows(g) == TILE_M_WIDE ? FORWARD_WIDE : FORWARD;
     }
 
     /** Columns: input positions n h w; rows: input channels. */
     static LaunchConfig backwardInputConfig(Conv2dGeometry g) {
         long columns = (long) g.n() * g.h() * g.w();
-        return new LaunchConfig((int) LaunchConfig.ceilDiv(columns, TILE_N), tiles(g.c(), TILE_M), 1, THREADS, 1, 1, 0);
+        return new LaunchConfig((int) LaunchConfig.ceilDiv(columns, TILE_N), tiles(g.c(), backwardInputTileRows(g)), 1,
+                THREADS, 1, 1, 0);
+    }
+
+    static String backwardInputKernel(Conv2dGeometry g) {
+        return backwardInputTileRows(g) == TILE_M_WIDE ? BACKWARD_INPUT_WIDE : BACKWARD_INPUT;
+    }
+
+    static String backwardFilterKernel(Conv2dGeometry g) {
+        return backwardFilterTileRows(g) == TILE_M_WIDE ? BACKWARD_FILTER_WIDE : BACKWARD_FILTER;
     }
 
     static FilterSplit backwardFilterSplit(Conv2dGeometry g) {
         long positions = (long) g.n() * g.outH() * g.outW();
-        long tiles = LaunchConfig.ceilDiv(g.k(), TILE_M) * LaunchConfig.ceilDiv((long) g.c() * g.r() * g.s(), TILE_N);
+        long tiles = LaunchConfig.ceilDiv(g.k(), backwardFilterTileRows(g)) * LaunchConfig.ceilDiv((long) g.c() * g.r() * g.s(), TILE_N);
         long wanted = Math.max(1, Math.min(LaunchConfig.ceilDiv(FILTER_TARGET_BLOCKS, Math.max(tiles, 1)),
                 positions / FILTER_MIN_SPLIT_POSITIONS));
         long per = LaunchConfig.ceilDiv(LaunchConfig.ceilDiv(Math.max(positions, 1), wanted), TILE_K) * TILE_K;
@@ -84,7 +132,7 @@ final class Conv2dLauncher {
     /** Columns: filter elements c r s; rows: output channels; z: the position ranges. */
     static LaunchConfig backwardFilterConfig(Conv2dGeometry g) {
         long crs = (long) g.c() * g.r() * g.s();
-        return new LaunchConfig((int) LaunchConfig.ceilDiv(crs, TILE_N), tiles(g.k(), TILE_M),
+        return new LaunchConfig((int) LaunchConfig.ceilDiv(crs, TILE_N), tiles(g.k(), backwardFilterTileRows(g)),
                 Math.min(backwardFilterSplit(g).splits(), LaunchConfig.MAX_GRID_YZ), THREADS, 1, 1, 0);
     }
 
@@ -108,13 +156,13 @@ final class Conv2dLauncher {
 
     void forward(CUdeviceptr input, CUdeviceptr filter, CUdeviceptr output, Conv2dGeometry g) {
         if (outputElements(g) > 0) {
-            runner.launch(MODULE, FORWARD, forwardConfig(g), args("in", input, "f", filter, "out", output, g));
+            runner.launch(MODULE, forwardKernel(g), forwardConfig(g), args("in", input, "f", filter, "out", output, g));
         }
     }
 
     void backwardInput(CUdeviceptr gradOutput, CUdeviceptr filter, CUdeviceptr gradInput, Conv2dGeometry g) {
         if (inputElements(g) > 0) {
-            runner.launch(MODULE, BACKWARD_INPUT, backwardInputConfig(g),
+            runner.launch(MODULE, backwardInputKernel(g), backwardInputConfig(g),
                     args("gradOut", gradOutput, "f", filter, "gradIn", gradInput, g));
         }
     }
@@ -136,7 +184,7 @@ final class Conv2dLauncher {
             throw new IllegalArgumentException("conv2d backward-filter in " + split.splits() + " splits needs a partial buffer of "
                     + backwardFilterScratch(g) + " floats");
         }
-        runner.launch(MODULE, BACKWARD_FILTER, backwardFilterConfig(g),
+        runner.launch(MODULE, backwardFilterKernel(g), backwardFilterConfig(g),
                 args("in", input, "gradOut", gradOutput, "result", direct ? gradFilter : partials, g)
                         .intArg("splitPositions", split.positions()).intArg("splits", split.splits()));
         if (!direct) {

@@ -119,10 +119,48 @@ class LaunchArithmeticTest {
         assertEquals(new LaunchConfig(1, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(exact));
 
         // more channels than gridDim.y can hold: the kernels' row-tile loops take the rest
-        Conv2dGeometry wide = Conv2dGeometry.of("conv2d", Shape.of(1, 1, 1, 1), Shape.of(32 * 65_535 + 1, 1, 1, 1), ConvSpec.of(1, 0));
+        Conv2dGeometry wide = Conv2dGeometry.of("conv2d", Shape.of(1, 1, 1, 1), Shape.of(64 * 65_535 + 1, 1, 1, 1), ConvSpec.of(1, 0));
+        assertEquals(Conv2dLauncher.FORWARD_WIDE, Conv2dLauncher.forwardKernel(wide)); // 65536 blocks of 64 rows
         LaunchConfig cfg = Conv2dLauncher.forwardConfig(wide);
         assertEquals(65_535, cfg.gridY());
         assertStrideLoopCoversOnce(65_536, cfg.gridY());
+    }
+
+    @Test
+    void convTakesTheWideTileForManyChannelsWhenTheBlocksStillFillTheCard() {
+        RecordingRunner r = new RecordingRunner();
+        Conv2dLauncher conv = new Conv2dLauncher(r);
+        // mid: 16 -> 32 channels, every pass on 32-row tiles
+        Conv2dGeometry mid = Conv2dGeometry.of("conv2d", Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+        conv.forward(p, p, p, mid);
+        conv.backwardInput(p, p, p, mid);
+        conv.backwardFilter(p, p, p, p, mid);
+        assertEquals(java.util.List.of(Conv2dLauncher.FORWARD, Conv2dLauncher.BACKWARD_INPUT, Conv2dLauncher.BACKWARD_FILTER,
+                Conv2dLauncher.BACKWARD_FILTER_REDUCE), r.launches.stream().map(RecordingRunner.Launch::kernel).toList());
+        assertEquals(new LaunchConfig(256, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(mid));
+        assertEquals(new LaunchConfig(256, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardInputConfig(mid));
+        // large: 64 -> 64 channels, 64-row tiles: 784 column tiles, one row tile
+        r.launches.clear();
+        Conv2dGeometry large = Conv2dGeometry.of("conv2d", Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
+        conv.forward(p, p, p, large);
+        conv.backwardInput(p, p, p, large);
+        conv.backwardFilter(p, p, p, p, large);
+        assertEquals(java.util.List.of(Conv2dLauncher.FORWARD_WIDE, Conv2dLauncher.BACKWARD_INPUT_WIDE,
+                Conv2dLauncher.BACKWARD_FILTER_WIDE, Conv2dLauncher.BACKWARD_FILTER_REDUCE),
+                r.launches.stream().map(RecordingRunner.Launch::kernel).toList());
+        assertEquals(new LaunchConfig(784, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(large));
+        assertEquals(new LaunchConfig(784, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardInputConfig(large));
+        // more than 32 rows but too few columns for 264 wide blocks: the 32-row tiles, twice the blocks
+        assertEquals(Conv2dLauncher.TILE_M, Conv2dLauncher.tileRows(33, 128L * 263));
+        assertEquals(Conv2dLauncher.TILE_M_WIDE, Conv2dLauncher.tileRows(33, 128L * 264));
+        assertEquals(Conv2dLauncher.TILE_M_WIDE, Conv2dLauncher.tileRows(65, 128L * 132)); // 2 row tiles x 132
+        assertEquals(Conv2dLauncher.TILE_M, Conv2dLauncher.tileRows(32, Integer.MAX_VALUE));
+        // the 64-row grid covers the rows: 65 channels, 2 row tiles
+        Conv2dGeometry rows65 = Conv2dGeometry.of("conv2d", Shape.of(4, 3, 96, 96), Shape.of(65, 3, 3, 3), ConvSpec.of(1, 1));
+        assertEquals(Conv2dLauncher.FORWARD_WIDE, Conv2dLauncher.forwardKernel(rows65));
+        assertEquals(new LaunchConfig(288, 2, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(rows65));
+        assertEquals(Conv2dLauncher.BACKWARD_FILTER_WIDE, Conv2dLauncher.backwardFilterKernel(rows65));
+        assertEquals(2, Conv2dLauncher.backwardFilterConfig(rows65).gridY());
     }
 
     @Test
@@ -132,10 +170,10 @@ class LaunchArithmeticTest {
         assertEquals(new Conv2dLauncher.FilterSplit(128, 256), Conv2dLauncher.backwardFilterSplit(mid));
         assertEquals(new LaunchConfig(2, 1, 128, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(mid));
         assertEquals(128L * 32 * 16 * 9, Conv2dLauncher.backwardFilterScratch(mid));
-        // large: 64 x 576 in 2 x 5 tiles, 100352 positions: about 512 blocks
+        // large: 64 x 576 in 1 x 5 tiles of 64 rows, 100352 positions: about 512 blocks
         Conv2dGeometry large = Conv2dGeometry.of("conv2d", Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
-        assertEquals(new Conv2dLauncher.FilterSplit(52, 1936), Conv2dLauncher.backwardFilterSplit(large));
-        assertEquals(new LaunchConfig(5, 2, 52, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(large));
+        assertEquals(new Conv2dLauncher.FilterSplit(103, 976), Conv2dLauncher.backwardFilterSplit(large));
+        assertEquals(new LaunchConfig(5, 1, 103, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(large));
 
         Shape[][] shapes = {
                 {Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3)}, {Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3)},
