@@ -25,7 +25,7 @@
 // tap is fixed, so each column of B is one position of the image, checked against the padding
 // once per step, and its CONV_TILE_K values are the same pixel in consecutive channel planes.
 // The columns are consecutive image positions, so a warp's loads are consecutive addresses
-// (for stride 1) and the stores of C are too.
+// (for stride 1), and so are the addresses its stores of C cover.
 //
 // Backward-filter reduces over n * outH * outW positions into only k * c * r * s values, so
 // the positions are split into `splits` ranges of `splitPositions` (a multiple of CONV_TILE_K),
@@ -120,8 +120,8 @@ __device__ __forceinline__ void conv_zero(float (&acc)[CONV_ROWS_PER_THREAD][COL
 // Launch: blockDim (CONV_THREADS); grid x over ceil(n*outH*outW / CONV_TILE_N), y over ceil(k / TM).
 template <int TM>
 __device__ __forceinline__ void conv_forward_tiles(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
-               int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-               int strideH, int strideW, int padH, int padW) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
     using T = ConvTile<TM>;
     __shared__ __align__(16) float As[2][CONV_TILE_K][T::A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
@@ -201,7 +201,7 @@ __device__ __forceinline__ void conv_forward_tiles(const float* __restrict__ in,
                 __syncthreads();
             }
 
-            // out[b, o, y, x] for this thread's 8 channels and 4 consecutive positions
+            // out[b, o, y, x] for this thread's 8 channels and its columns' positions
 #pragma unroll
             for (int jj = 0; jj < T::COLS; ++jj) {
                 const long long cj = tileN * CONV_TILE_N + T::column(tx, jj);
@@ -228,8 +228,8 @@ __device__ __forceinline__ void conv_forward_tiles(const float* __restrict__ in,
 // Launch: blockDim (CONV_THREADS); grid x over ceil(n*h*w / CONV_TILE_N), y over ceil(c / TM).
 template <int TM>
 __device__ __forceinline__ void conv_backward_input_tiles(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
-                      int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-                      int strideH, int strideW, int padH, int padW) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
     using T = ConvTile<TM>;
     __shared__ __align__(16) float As[2][CONV_TILE_K][T::A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
@@ -334,8 +334,8 @@ __device__ __forceinline__ void conv_backward_input_tiles(const float* __restric
 // Launch: blockDim (CONV_THREADS); grid x over ceil(c*r*s / CONV_TILE_N), y over ceil(k / TM), z over splits.
 template <int TM>
 __device__ __forceinline__ void conv_backward_filter_tiles(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
-                       int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-                       int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
     using T = ConvTile<TM>;
     __shared__ __align__(16) float As[2][CONV_TILE_K][T::A_PITCH];
     __shared__ __align__(16) float Bs[2][CONV_TILE_K][CONV_B_PITCH];
@@ -450,43 +450,43 @@ __device__ __forceinline__ void conv_backward_filter_tiles(const float* __restri
 // The kernels: the same code for the two tile heights.
 extern "C" __global__ void __launch_bounds__(CONV_THREADS)
 conv2d_forward(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
-    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-    int strideH, int strideW, int padH, int padW) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
     conv_forward_tiles<CONV_TILE_M>(in, f, out, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
 }
 
 extern "C" __global__ void __launch_bounds__(CONV_THREADS)
 conv2d_forward_wide(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
-    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-    int strideH, int strideW, int padH, int padW) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
     conv_forward_tiles<CONV_TILE_M_WIDE>(in, f, out, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
 }
 
 extern "C" __global__ void __launch_bounds__(CONV_THREADS)
 conv2d_backward_input(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
-    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-    int strideH, int strideW, int padH, int padW) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
     conv_backward_input_tiles<CONV_TILE_M>(gradOut, f, gradIn, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
 }
 
 extern "C" __global__ void __launch_bounds__(CONV_THREADS)
 conv2d_backward_input_wide(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
-    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-    int strideH, int strideW, int padH, int padW) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
     conv_backward_input_tiles<CONV_TILE_M_WIDE>(gradOut, f, gradIn, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW);
 }
 
 extern "C" __global__ void __launch_bounds__(CONV_THREADS)
 conv2d_backward_filter(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
-    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-    int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
     conv_backward_filter_tiles<CONV_TILE_M>(in, gradOut, result, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW, splitPositions, splits);
 }
 
 extern "C" __global__ void __launch_bounds__(CONV_THREADS)
 conv2d_backward_filter_wide(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
-    int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
-    int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW, int splitPositions, int splits) {
     conv_backward_filter_tiles<CONV_TILE_M_WIDE>(in, gradOut, result, n, c, h, w, k, r, s, outH, outW, strideH, strideW, padH, padW, splitPositions, splits);
 }
 
