@@ -58,8 +58,14 @@ inline ucontext_t scheduler;
 inline int current = -1;
 inline std::vector<float> warp_slots;
 inline const std::function<void()>* kernel_body;
+// Called instead of exiting when set (the mock driver turns a failure into an error code); it
+// must not return.
+inline void (*fail_hook)(const char* what) = nullptr;
 
 [[noreturn]] inline void fail(const char* what) {
+    if (fail_hook) {
+        fail_hook(what);
+    }
     std::fprintf(stderr, "cuda emulation: %s (thread %d of block %u,%u,%u)\n", what, current, blockIdx.x, blockIdx.y,
                  blockIdx.z);
     std::exit(2);

@@ -22,7 +22,7 @@ class EmulatedCudaCrossCheckTest {
      * apiece. Their code paths stay covered: the sum's 1024-partial cap by [262145], the large
      * convolution's kernels by the smaller ones, the 2^18-element ops by [64, 257]. They run on a GPU.
      */
-    private static boolean tooSlowToEmulate(OpCase c) {
+    static boolean tooSlowToEmulate(OpCase c) {
         return c.description().startsWith("[1000003]") || c.description().startsWith("[262144]")
                 || c.description().startsWith("input[4, 8, 32, 32]");
     }
