@@ -134,7 +134,29 @@ struct Conv {
     int outW() const { return (w + 2 * pw - s) / sw + 1; }
 };
 
+// Conv2dLauncher.backwardFilterSplit: how many position ranges backward-filter sums separately
+static int filter_split_positions(const Conv& g) {
+    const long long positions = (long long)g.n * g.outH() * g.outW();
+    const int rows = g.k > 32 ? 64 : 32; // backwardFilterTileRows
+    const long long tiles = ((g.k + rows - 1) / rows) * (((long long)g.c * g.r * g.s + 127) / 128);
+    const long long wanted = std::max(1LL, std::min((512 + std::max(tiles, 1LL) - 1) / std::max(tiles, 1LL), positions / 256));
+    return (int)(((std::max(positions, 1LL) + wanted - 1) / wanted + 15) / 16 * 16);
+}
+
+// The conv kernels of both tile heights (32 rows; 64, the _wide kernels) as Conv2dLauncher
+// launches them (grids capped at gridCap in every dimension, so the tile loops take over),
+// backward-filter once with the launcher's split of the positions and once with
+// splitPositions 16 (a split per step: the partial-sum pass).
+static void check_conv(const Conv& g, unsigned gridCap, bool wide);
+
 static void check_conv(const Conv& g, unsigned gridCap) {
+    for (const bool wide : {false, true}) {
+        check_conv(g, gridCap, wide);
+    }
+}
+
+static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
+    const int TM = wide ? 64 : 32;
     const int oh = g.outH(), ow = g.outW();
     auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
     auto gout = random_values((size_t)g.n * g.k * oh * ow);
@@ -155,23 +177,44 @@ static void check_conv(const Conv& g, unsigned gridCap) {
                                 gin[ii] += (double)gout[oi] * f[fi];
                                 gf[fi] += (double)gout[oi] * in[ii];
                             }
-    std::vector<float> aOut(out.size(), NAN), aIn(gin.size(), NAN), aF(gf.size(), NAN);
-    const unsigned T = 256;
-    emu::launch({cap(ceil_div((long long)out.size(), T), gridCap), 1, 1}, {T, 1, 1}, [&] {
-        conv2d_forward(in.data(), f.data(), aOut.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
-    });
-    emu::launch({cap(ceil_div((long long)gin.size(), T), gridCap), 1, 1}, {T, 1, 1}, [&] {
-        conv2d_backward_input(gout.data(), f.data(), aIn.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
-    });
-    emu::launch({cap((long long)gf.size(), gridCap), 1, 1}, {T, 1, 1}, [&] {
-        conv2d_backward_filter(in.data(), gout.data(), aF.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
-    });
+    std::vector<float> aOut(out.size(), NAN), aIn(gin.size(), NAN);
+    const unsigned T = 128; // CONV_THREADS
+    const long long positions = (long long)g.n * oh * ow, crs = (long long)g.c * g.r * g.s;
+    if (!out.empty()) {
+        emu::launch({cap(ceil_div(positions, 128), gridCap), cap(ceil_div(g.k, TM), gridCap), 1}, {T, 1, 1}, [&] {
+            (wide ? conv2d_forward_wide : conv2d_forward)(in.data(), f.data(), aOut.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
+        });
+    }
+    if (!gin.empty()) {
+        emu::launch({cap(ceil_div((long long)g.n * g.h * g.w, 128), gridCap), cap(ceil_div(g.c, TM), gridCap), 1}, {T, 1, 1}, [&] {
+            (wide ? conv2d_backward_input_wide : conv2d_backward_input)(gout.data(), f.data(), aIn.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph,
+                                  g.pw);
+        });
+    }
     char what[160];
-    std::snprintf(what, sizeof what, "n%d c%d %dx%d k%d %dx%d stride %d,%d pad %d,%d grid<=%u", g.n, g.c, g.h, g.w, g.k, g.r,
-                  g.s, g.sh, g.sw, g.ph, g.pw, gridCap);
+    std::snprintf(what, sizeof what, "%s n%d c%d %dx%d k%d %dx%d stride %d,%d pad %d,%d grid<=%u", wide ? "(wide)" : "", g.n,
+                  g.c, g.h, g.w, g.k, g.r, g.s, g.sh, g.sw, g.ph, g.pw, gridCap);
     compare(std::string("conv2d_forward ") + what, out, aOut, 1e-6 * g.c * g.r * g.s, 1e-5);
     compare(std::string("conv2d_backward_input ") + what, gin, aIn, 1e-6 * g.k * g.r * g.s, 1e-5);
-    compare(std::string("conv2d_backward_filter ") + what, gf, aF, 1e-6 * g.n * oh * ow, 1e-5);
+    if (gf.empty()) {
+        return;
+    }
+    for (int per : {filter_split_positions(g), 16}) {
+        const int splits = (int)std::max(1LL, (positions + per - 1) / per);
+        std::vector<float> aF(gf.size(), NAN), partials(splits > 1 ? (size_t)splits * gf.size() : 0, NAN);
+        float* result = splits > 1 ? partials.data() : aF.data();
+        emu::launch({cap(ceil_div(crs, 128), gridCap), cap(ceil_div(g.k, TM), gridCap), cap(splits, gridCap)}, {T, 1, 1}, [&] {
+            (wide ? conv2d_backward_filter_wide : conv2d_backward_filter)(in.data(), gout.data(), result, g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph,
+                                   g.pw, per, splits);
+        });
+        if (splits > 1) {
+            emu::launch({cap(ceil_div((long long)gf.size(), 256), gridCap), 1, 1}, {256, 1, 1}, [&] {
+                conv2d_backward_filter_reduce(partials.data(), aF.data(), (int)gf.size(), splits);
+            });
+        }
+        compare(std::string("conv2d_backward_filter ") + what + " splits " + std::to_string(splits), gf, aF,
+                1e-6 * std::max(positions, 1LL), 1e-5);
+    }
 }
 
 // ---- softmax --------------------------------------------------------------------------------
@@ -297,14 +340,27 @@ int main() {
     check_matmuls(MM128);
     check_matmuls(MM64);
     check_matmuls(MM32);
-    for (unsigned gridCap : {65535u, 3u}) {
+    for (unsigned gridCap : {65535u, 1u}) {
+        // n, c, h, w, k, r, s, strideH, strideW, padH, padW
         check_conv({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, gridCap);
         check_conv({2, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1}, gridCap);
         check_conv({1, 2, 9, 11, 3, 3, 2, 2, 3, 1, 0}, gridCap);
         check_conv({2, 3, 13, 13, 2, 5, 5, 2, 2, 2, 2}, gridCap);
-        check_conv({1, 2, 4, 4, 2, 6, 6, 1, 1, 1, 1}, gridCap);
-        check_conv({2, 3, 5, 5, 2, 2, 2, 3, 3, 0, 0}, gridCap);
-        check_conv({0, 2, 5, 5, 2, 3, 3, 1, 1, 0, 0}, gridCap); // empty batch: filter gradient zeros
+        check_conv({1, 2, 4, 4, 2, 6, 6, 1, 1, 1, 1}, gridCap);   // filter as large as the padded input
+        check_conv({2, 3, 5, 5, 2, 2, 2, 3, 3, 0, 0}, gridCap);   // stride > filter: pixels no output reads
+        check_conv({0, 2, 5, 5, 2, 3, 3, 1, 1, 0, 0}, gridCap);   // empty batch: filter gradient zeros
+        check_conv({3, 17, 9, 7, 33, 3, 3, 1, 1, 1, 1}, gridCap); // 2 channel chunks, 2 row tiles, 189 columns
+        check_conv({1, 35, 6, 6, 3, 3, 3, 1, 1, 0, 0}, gridCap);  // c r s = 315: 3 column tiles of backward-filter
+        check_conv({1, 5, 11, 6, 7, 1, 1, 1, 1, 0, 0}, gridCap);  // 1x1
+        check_conv({1, 3, 10, 9, 4, 1, 1, 2, 3, 2, 1}, gridCap);  // 1x1, strided, outputs reading only padding
+        check_conv({3, 2, 8, 11, 5, 2, 3, 3, 2, 2, 1}, gridCap);  // stride 3 > filter 2 in y, non-square
+        check_conv({2, 4, 5, 7, 3, 7, 9, 1, 1, 1, 1}, gridCap);   // non-square filter as large as the padded input
+        check_conv({1, 1, 1, 1, 2, 3, 3, 1, 1, 1, 1}, gridCap);   // one pixel, all padding around it
+        check_conv({3, 1, 20, 1, 2, 3, 1, 2, 1, 0, 0}, gridCap);  // one column wide
+        check_conv({2, 2, 16, 16, 3, 3, 3, 1, 1, 1, 1}, gridCap); // 512 positions: the launcher splits them in 2
+        check_conv({2, 0, 5, 5, 3, 3, 3, 1, 1, 0, 0}, gridCap);   // no input channels: the output is zeros
+        check_conv({2, 3, 5, 5, 0, 3, 3, 1, 1, 0, 0}, gridCap);   // no output channels: the input gradient is zeros
+        check_conv({2, 70, 5, 6, 66, 3, 3, 1, 2, 1, 1}, gridCap); // more than 64 channels each way: 2 tiles of 64 rows
     }
     for (unsigned gridCap : {65535u, 2u}) {
         check_softmax(1, 1, 1, gridCap);

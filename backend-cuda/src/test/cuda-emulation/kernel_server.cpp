@@ -102,11 +102,22 @@ void launch() {
             need(11);
             auto k = name == "matmul_tile128" ? matmul_tile128 : name == "matmul_tile64" ? matmul_tile64 : matmul_tile32;
             body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10)); };
-        } else if (name == "conv2d_forward" || name == "conv2d_backward_input" || name == "conv2d_backward_filter") {
+        } else if (name == "conv2d_forward" || name == "conv2d_forward_wide" || name == "conv2d_backward_input"
+                   || name == "conv2d_backward_input_wide") {
             need(16);
-            auto k = name == "conv2d_forward" ? conv2d_forward : name == "conv2d_backward_input" ? conv2d_backward_input
-                                                                                               : conv2d_backward_filter;
+            auto k = name == "conv2d_forward" ? conv2d_forward
+                     : name == "conv2d_forward_wide" ? conv2d_forward_wide
+                     : name == "conv2d_backward_input" ? conv2d_backward_input : conv2d_backward_input_wide;
             body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15)); };
+        } else if (name == "conv2d_backward_filter" || name == "conv2d_backward_filter_wide") {
+            need(18);
+            auto k = name == "conv2d_backward_filter" ? conv2d_backward_filter : conv2d_backward_filter_wide;
+            body = [=] {
+                k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15), I(16), I(17));
+            };
+        } else if (name == "conv2d_backward_filter_reduce") {
+            need(4);
+            body = [=] { conv2d_backward_filter_reduce(P(0), P(1), I(2), I(3)); };
         } else if (name == "softmax_forward_warp" || name == "softmax_forward_block") {
             need(4);
             auto k = name == "softmax_forward_warp" ? softmax_forward_warp : softmax_forward_block;

@@ -66,7 +66,7 @@ if command -v nvcc >/dev/null 2>&1; then
 fi
 
 # -ffp-contract=off: no fused multiply-adds the kernels keep separate (as the emulation's other builds)
-flags="-std=c++17 -O2 -g -ffp-contract=off -fPIC -fvisibility=hidden -Wall -Wno-unknown-pragmas -Wno-sign-compare"
+flags="-std=c++17 -O2 -g -ffp-contract=off -fno-strict-aliasing -fPIC -fvisibility=hidden -Wall -Wno-unknown-pragmas -Wno-sign-compare"
 g++ $flags -DMOCK_DEFAULT_DRIVER_VERSION=$driver -I"$out" -c "$here/mock_driver.cpp" -o "$out/mock_driver.o"
 g++ $flags -c "$stubs" -o "$out/mock_stubs.o"
 g++ -shared -Wl,-soname,libcuda.so.1 -Wl,--no-undefined "$out/mock_driver.o" "$out/mock_stubs.o" -o "$out/libcuda.so.1.tmp"

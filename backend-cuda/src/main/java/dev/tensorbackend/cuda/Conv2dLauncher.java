@@ -5,15 +5,48 @@ import java.util.List;
 import dev.tensorbackend.api.Conv2dGeometry;
 import jcuda.driver.CUdeviceptr;
 
-/** Grid arithmetic, argument packing and launches of {@code conv2d.cu}. */
+/** Grid arithmetic, argument packing and launches of {@code conv2d.cu} (implicit GEMMs, see there). */
 final class Conv2dLauncher {
     static final String MODULE = "conv2d";
     static final String FORWARD = "conv2d_forward";
     static final String BACKWARD_INPUT = "conv2d_backward_input";
     static final String BACKWARD_FILTER = "conv2d_backward_filter";
-    static final List<String> KERNELS = List.of(FORWARD, BACKWARD_INPUT, BACKWARD_FILTER);
+    static final String BACKWARD_FILTER_REDUCE = "conv2d_backward_filter_reduce";
+    /** The same GEMMs with tiles of {@link #TILE_M_WIDE} rows. */
+    static final String FORWARD_WIDE = FORWARD + "_wide";
+    static final String BACKWARD_INPUT_WIDE = BACKWARD_INPUT + "_wide";
+    static final String BACKWARD_FILTER_WIDE = BACKWARD_FILTER + "_wide";
+    static final List<String> KERNELS = List.of(FORWARD, FORWARD_WIDE, BACKWARD_INPUT, BACKWARD_INPUT_WIDE,
+            BACKWARD_FILTER, BACKWARD_FILTER_WIDE, BACKWARD_FILTER_REDUCE);
 
-    static final int THREADS = 256;
+    /** Block tile of the GEMMs: rows (channels), columns, K per step; as CONV_TILE_* in conv2d.cu. */
+    static final int TILE_M = 32;
+    static final int TILE_M_WIDE = 64;
+    static final int TILE_N = 128;
+    static final int TILE_K = 16;
+    static final int THREADS = 128;
+    static final int REDUCE_THREADS = 256;
+
+    /**
+     * Backward-filter's output is small (k c r s) and its reduction long (n outH outW), so it
+     * splits the positions until there are about this many blocks: a few per SM of any
+     * current GPU, each with enough steps to hide the global loads.
+     */
+    static final int FILTER_TARGET_BLOCKS = 512;
+    /** A split covers at least this many positions (16 steps), so partial sums stay few. */
+    static final int FILTER_MIN_SPLIT_POSITIONS = 256;
+    /**
+     * The wide tiles do twice the multiply-adds per staged value but halve the blocks: taken
+     * for more than 32 rows while that still leaves this many blocks, two per SM of an
+     * H100/H200 (132 SMs), so that a block's barrier wait is covered by another block.
+     */
+    static final int WIDE_MIN_BLOCKS = 264;
+    /** The largest int that is a multiple of TILE_K: a split's length must be one. */
+    private static final int MAX_SPLIT_POSITIONS = Integer.MAX_VALUE / TILE_K * TILE_K;
+
+    /** How backward-filter divides the positions: {@code splits} ranges of {@code positions} each (the last may be short). */
+    record FilterSplit(int splits, int positions) {
+    }
 
     private final KernelRunner runner;
 
@@ -33,22 +66,83 @@ final class Conv2dLauncher {
         return (long) g.k() * g.c() * g.r() * g.s();
     }
 
-    /** One thread per output element. */
+    private static int tiles(long extent, int tile) {
+        return (int) Math.min(LaunchConfig.ceilDiv(extent, tile), LaunchConfig.MAX_GRID_YZ);
+    }
+
+    /** Tile rows for a GEMM of {@code rows} x {@code columns}: see {@link #WIDE_MIN_BLOCKS}. */
+    static int tileRows(int rows, long columns) {
+        if (rows <= TILE_M) {
+            return TILE_M;
+        }
+        long wideBlocks = LaunchConfig.ceilDiv(columns, TILE_N) * LaunchConfig.ceilDiv(rows, TILE_M_WIDE);
+        return wideBlocks >= WIDE_MIN_BLOCKS ? TILE_M_WIDE : TILE_M;
+    }
+
+    static int forwardTileRows(Conv2dGeometry g) {
+        return tileRows(g.k(), (long) g.n() * g.outH() * g.outW());
+    }
+
+    static int backwardInputTileRows(Conv2dGeometry g) {
+        return tileRows(g.c(), (long) g.n() * g.h() * g.w());
+    }
+
+    /** Backward-filter's splits make up the blocks, so the wide tile whenever there are more than 32 rows. */
+    static int backwardFilterTileRows(Conv2dGeometry g) {
+        return g.k() > TILE_M ? TILE_M_WIDE : TILE_M;
+    }
+
+    /** Columns: output positions n outH outW; rows: output channels. */
     static LaunchConfig forwardConfig(Conv2dGeometry g) {
-        return LaunchConfig.linear(outputElements(g), THREADS);
+        long columns = (long) g.n() * g.outH() * g.outW();
+        return new LaunchConfig((int) LaunchConfig.ceilDiv(columns, TILE_N), tiles(g.k(), forwardTileRows(g)), 1,
+                THREADS, 1, 1, 0);
     }
 
-    /** One thread per input element. */
+    static String forwardKernel(Conv2dGeometry g) {
+        return forwardTileRows(g) == TILE_M_WIDE ? FORWARD_WIDE : FORWARD;
+    }
+
+    /** Columns: input positions n h w; rows: input channels. */
     static LaunchConfig backwardInputConfig(Conv2dGeometry g) {
-        return LaunchConfig.linear(inputElements(g), THREADS);
+        long columns = (long) g.n() * g.h() * g.w();
+        return new LaunchConfig((int) LaunchConfig.ceilDiv(columns, TILE_N), tiles(g.c(), backwardInputTileRows(g)), 1,
+                THREADS, 1, 1, 0);
     }
 
-    /** One block per filter element; its threads share the batch and output positions. */
+    static String backwardInputKernel(Conv2dGeometry g) {
+        return backwardInputTileRows(g) == TILE_M_WIDE ? BACKWARD_INPUT_WIDE : BACKWARD_INPUT;
+    }
+
+    static String backwardFilterKernel(Conv2dGeometry g) {
+        return backwardFilterTileRows(g) == TILE_M_WIDE ? BACKWARD_FILTER_WIDE : BACKWARD_FILTER;
+    }
+
+    static FilterSplit backwardFilterSplit(Conv2dGeometry g) {
+        long positions = (long) g.n() * g.outH() * g.outW();
+        long tiles = LaunchConfig.ceilDiv(g.k(), backwardFilterTileRows(g)) * LaunchConfig.ceilDiv((long) g.c() * g.r() * g.s(), TILE_N);
+        long wanted = Math.max(1, Math.min(LaunchConfig.ceilDiv(FILTER_TARGET_BLOCKS, Math.max(tiles, 1)),
+                positions / FILTER_MIN_SPLIT_POSITIONS));
+        long per = LaunchConfig.ceilDiv(LaunchConfig.ceilDiv(Math.max(positions, 1), wanted), TILE_K) * TILE_K;
+        per = Math.min(per, MAX_SPLIT_POSITIONS);
+        int splits = (int) Math.max(1, LaunchConfig.ceilDiv(positions, per)); // none empty
+        return new FilterSplit(splits, (int) per);
+    }
+
+    /** Columns: filter elements c r s; rows: output channels; z: the position ranges. */
     static LaunchConfig backwardFilterConfig(Conv2dGeometry g) {
-        return LaunchConfig.blockPerItem(filterElements(g), THREADS);
+        long crs = (long) g.c() * g.r() * g.s();
+        return new LaunchConfig((int) LaunchConfig.ceilDiv(crs, TILE_N), tiles(g.k(), backwardFilterTileRows(g)),
+                Math.min(backwardFilterSplit(g).splits(), LaunchConfig.MAX_GRID_YZ), THREADS, 1, 1, 0);
     }
 
-    /** The three kernels share one signature: three tensors, then the geometry. */
+    /** Floats of the partial-sum buffer backward-filter needs; 0: none, it writes the gradient directly. */
+    static long backwardFilterScratch(Conv2dGeometry g) {
+        int splits = backwardFilterSplit(g).splits();
+        return splits > 1 ? splits * filterElements(g) : 0;
+    }
+
+    /** Three tensors, then the geometry (the three GEMMs share this prefix). */
     static KernelArgs args(String first, CUdeviceptr p0, String second, CUdeviceptr p1, String result,
                            CUdeviceptr p2, Conv2dGeometry g) {
         return KernelArgs.create()
@@ -62,21 +156,41 @@ final class Conv2dLauncher {
 
     void forward(CUdeviceptr input, CUdeviceptr filter, CUdeviceptr output, Conv2dGeometry g) {
         if (outputElements(g) > 0) {
-            runner.launch(MODULE, FORWARD, forwardConfig(g), args("in", input, "f", filter, "out", output, g));
+            runner.launch(MODULE, forwardKernel(g), forwardConfig(g), args("in", input, "f", filter, "out", output, g));
         }
     }
 
     void backwardInput(CUdeviceptr gradOutput, CUdeviceptr filter, CUdeviceptr gradInput, Conv2dGeometry g) {
         if (inputElements(g) > 0) {
-            runner.launch(MODULE, BACKWARD_INPUT, backwardInputConfig(g),
+            runner.launch(MODULE, backwardInputKernel(g), backwardInputConfig(g),
                     args("gradOut", gradOutput, "f", filter, "gradIn", gradInput, g));
         }
     }
 
-    void backwardFilter(CUdeviceptr input, CUdeviceptr gradOutput, CUdeviceptr gradFilter, Conv2dGeometry g) {
-        if (filterElements(g) > 0) {
-            runner.launch(MODULE, BACKWARD_FILTER, backwardFilterConfig(g),
-                    args("in", input, "gradOut", gradOutput, "gradF", gradFilter, g));
+    /**
+     * {@code partials}: {@link #backwardFilterScratch} floats of device memory owned by the
+     * caller (null when that is 0); the split sums go there, then a second, fixed-order pass
+     * adds them into {@code gradFilter}.
+     */
+    void backwardFilter(CUdeviceptr input, CUdeviceptr gradOutput, CUdeviceptr gradFilter, CUdeviceptr partials,
+                        Conv2dGeometry g) {
+        long elements = filterElements(g);
+        if (elements == 0) {
+            return;
+        }
+        FilterSplit split = backwardFilterSplit(g);
+        boolean direct = split.splits() == 1;
+        if (!direct && partials == null) {
+            throw new IllegalArgumentException("conv2d backward-filter in " + split.splits() + " splits needs a partial buffer of "
+                    + backwardFilterScratch(g) + " floats");
+        }
+        runner.launch(MODULE, backwardFilterKernel(g), backwardFilterConfig(g),
+                args("in", input, "gradOut", gradOutput, "result", direct ? gradFilter : partials, g)
+                        .intArg("splitPositions", split.positions()).intArg("splits", split.splits()));
+        if (!direct) {
+            runner.launch(MODULE, BACKWARD_FILTER_REDUCE, LaunchConfig.linear(elements, REDUCE_THREADS),
+                    KernelArgs.create().pointer("partials", partials).pointer("gradF", gradFilter)
+                            .intArg("elements", (int) elements).intArg("splits", split.splits()));
         }
     }
 }

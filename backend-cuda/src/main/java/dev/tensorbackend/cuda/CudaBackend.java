@@ -207,7 +207,15 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     @Override
     protected CudaTensor doConv2dBackwardFilter(CudaTensor input, CudaTensor gradOutput, Conv2dGeometry g) {
         CudaTensor gradFilter = newTensor(g.filterShape(), "conv2dBackwardFilter");
-        conv2d.backwardFilter(input.pointer(), gradOutput.pointer(), gradFilter.pointer(), g);
+        long scratch = Conv2dLauncher.backwardFilterScratch(g);
+        CUdeviceptr partials = scratch > 0 ? memory.allocate(scratch * Float.BYTES, "conv2d backward-filter partial sums") : null;
+        try {
+            conv2d.backwardFilter(input.pointer(), gradOutput.pointer(), gradFilter.pointer(), partials, g);
+        } finally {
+            if (partials != null) {
+                memory.release(partials); // back to the cache: whatever reuses it is queued after the reduction
+            }
+        }
         return gradFilter;
     }
 
@@ -359,9 +367,13 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             Map.entry("memoryStats", List.of()),
             Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILE128),
                     k(MatmulLauncher.MODULE, MatmulLauncher.TILE64), k(MatmulLauncher.MODULE, MatmulLauncher.TILE32))),
-            Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD))),
-            Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT))),
-            Map.entry("conv2dBackwardFilter", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER))),
+            Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD_WIDE))),
+            Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT_WIDE))),
+            Map.entry("conv2dBackwardFilter", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_WIDE),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_REDUCE))),
             Map.entry("softmax", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_WARP),
                     k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_BLOCK))),
             Map.entry("softmaxBackward", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_WARP),

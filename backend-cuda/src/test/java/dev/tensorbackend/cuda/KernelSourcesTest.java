@@ -37,7 +37,13 @@ class KernelSourcesTest {
         Conv2dLauncher conv = new Conv2dLauncher(r);
         conv.forward(p, p, p, g);
         conv.backwardInput(p, p, p, g);
-        conv.backwardFilter(p, p, p, g);
+        conv.backwardFilter(p, p, p, p, g); // one split: written directly
+        Conv2dGeometry mid = Conv2dGeometry.of("conv2d", Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+        conv.backwardFilter(p, p, p, p, mid); // split positions, then the partial sums' reduction
+        Conv2dGeometry large = Conv2dGeometry.of("conv2d", Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
+        conv.forward(p, p, p, large); // 64 channels: the _wide kernels
+        conv.backwardInput(p, p, p, large);
+        conv.backwardFilter(p, p, p, p, large);
         SoftmaxLauncher softmax = new SoftmaxLauncher(r);
         softmax.forward(p, p, 4, 10);
         softmax.forward(p, p, 4, 5000);
@@ -107,6 +113,27 @@ class KernelSourcesTest {
         // results per thread: 8 x 8, 8 x 4 and 4 x 4, as matmul.cu instantiates them
         assertEquals(List.of(64, 32, 16), MatmulLauncher.TILINGS.stream().map(t -> t.tile() * t.tile() / t.threads()).toList());
         assertTrue(code.contains("__launch_bounds__(THREADS128, 2)\nmatmul_tile128("), "two 128 x 128 blocks per multiprocessor");
+    }
+
+    @Test
+    void tileConstantsAgreeWithConv2dCu() {
+        assertEquals(Conv2dLauncher.TILE_M, CudaSources.define("conv2d", "CONV_TILE_M"));
+        assertEquals(Conv2dLauncher.TILE_M_WIDE, CudaSources.define("conv2d", "CONV_TILE_M_WIDE"));
+        assertEquals(Conv2dLauncher.TILE_N, CudaSources.define("conv2d", "CONV_TILE_N"));
+        assertEquals(Conv2dLauncher.TILE_K, CudaSources.define("conv2d", "CONV_TILE_K"));
+        assertEquals(Conv2dLauncher.THREADS, CudaSources.define("conv2d", "CONV_THREADS"));
+        // each thread's 8 rows x (tile rows / 8) columns cover the tile exactly (8 x 4 and 8 x 8;
+        // conv2d.cu's static_asserts check the same), and the staging loops give every thread
+        // the same number of values
+        int rows = CudaSources.define("conv2d", "CONV_ROWS_PER_THREAD");
+        for (int tileM : new int[] {Conv2dLauncher.TILE_M, Conv2dLauncher.TILE_M_WIDE}) {
+            int cols = 4 * (tileM / 32);
+            assertEquals(tileM * Conv2dLauncher.TILE_N, Conv2dLauncher.THREADS * rows * cols);
+            assertEquals(0, tileM * Conv2dLauncher.TILE_K % Conv2dLauncher.THREADS);
+            assertEquals(0, Conv2dLauncher.THREADS % tileM, "backward-input stages a column of A per thread");
+        }
+        assertEquals(Conv2dLauncher.TILE_N, Conv2dLauncher.THREADS, "forward and backward-input stage one column per thread");
+        assertEquals(0, Conv2dLauncher.THREADS % Conv2dLauncher.TILE_K);
     }
 
     @Test

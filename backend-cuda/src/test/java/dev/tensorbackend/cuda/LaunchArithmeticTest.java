@@ -164,17 +164,136 @@ class LaunchArithmeticTest {
     }
 
     @Test
-    void convGridsCoverTheirElements() {
+    void convGridsCoverTheirTiles() {
         Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(3, 5, 13, 13), Shape.of(6, 5, 5, 5), new ConvSpec(2, 2, 2, 2));
         assertEquals(7, g.outH());
-        long out = 3L * 6 * 7 * 7, in = 3L * 5 * 13 * 13, taps = 6L * 5 * 5 * 5;
-        assertEquals(new LaunchConfig((int) ((out + 255) / 256), 1, 1, 256, 1, 1, 0), Conv2dLauncher.forwardConfig(g));
-        assertEquals(new LaunchConfig((int) ((in + 255) / 256), 1, 1, 256, 1, 1, 0), Conv2dLauncher.backwardInputConfig(g));
-        assertEquals(new LaunchConfig((int) taps, 1, 1, 256, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(g));
-        // 1x1: one block of which only thread 0 works
+        // forward: columns n outH outW = 147 -> 2 tiles of 128; rows k = 6 -> 1 tile of 32
+        assertEquals(new LaunchConfig(2, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(g));
+        // backward-input: columns n h w = 507 -> 4; rows c = 5 -> 1
+        assertEquals(new LaunchConfig(4, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardInputConfig(g));
+        // backward-filter: columns c r s = 125 -> 1; rows 1; 147 positions are too few to split
+        assertEquals(new Conv2dLauncher.FilterSplit(1, 160), Conv2dLauncher.backwardFilterSplit(g));
+        assertEquals(new LaunchConfig(1, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(g));
+        assertEquals(0, Conv2dLauncher.backwardFilterScratch(g));
+
         Conv2dGeometry one = Conv2dGeometry.of("conv2d", Shape.of(1, 1, 1, 1), Shape.of(1, 1, 1, 1), ConvSpec.of(1, 0));
-        assertEquals(1, Conv2dLauncher.forwardConfig(one).gridX());
-        assertEquals(1, Conv2dLauncher.backwardFilterConfig(one).gridX());
+        assertEquals(new LaunchConfig(1, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(one));
+        assertEquals(new LaunchConfig(1, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(one));
+
+        // tile edges: 33 channels take a second row tile, 129 columns a second column tile
+        Conv2dGeometry edge = Conv2dGeometry.of("conv2d", Shape.of(1, 33, 1, 129), Shape.of(33, 33, 1, 1), ConvSpec.of(1, 0));
+        assertEquals(new LaunchConfig(2, 2, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(edge));
+        assertEquals(new LaunchConfig(2, 2, 1, 128, 1, 1, 0), Conv2dLauncher.backwardInputConfig(edge));
+        Conv2dGeometry exact = Conv2dGeometry.of("conv2d", Shape.of(1, 32, 1, 128), Shape.of(32, 32, 1, 1), ConvSpec.of(1, 0));
+        assertEquals(new LaunchConfig(1, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(exact));
+
+        // more channels than gridDim.y can hold: the kernels' row-tile loops take the rest
+        Conv2dGeometry wide = Conv2dGeometry.of("conv2d", Shape.of(1, 1, 1, 1), Shape.of(64 * 65_535 + 1, 1, 1, 1), ConvSpec.of(1, 0));
+        assertEquals(Conv2dLauncher.FORWARD_WIDE, Conv2dLauncher.forwardKernel(wide)); // 65536 blocks of 64 rows
+        LaunchConfig cfg = Conv2dLauncher.forwardConfig(wide);
+        assertEquals(65_535, cfg.gridY());
+        assertStrideLoopCoversOnce(65_536, cfg.gridY());
+    }
+
+    @Test
+    void convTakesTheWideTileForManyChannelsWhenTheBlocksStillFillTheCard() {
+        RecordingRunner r = new RecordingRunner();
+        Conv2dLauncher conv = new Conv2dLauncher(r);
+        // mid: 16 -> 32 channels, every pass on 32-row tiles
+        Conv2dGeometry mid = Conv2dGeometry.of("conv2d", Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+        conv.forward(p, p, p, mid);
+        conv.backwardInput(p, p, p, mid);
+        conv.backwardFilter(p, p, p, p, mid);
+        assertEquals(java.util.List.of(Conv2dLauncher.FORWARD, Conv2dLauncher.BACKWARD_INPUT, Conv2dLauncher.BACKWARD_FILTER,
+                Conv2dLauncher.BACKWARD_FILTER_REDUCE), r.launches.stream().map(RecordingRunner.Launch::kernel).toList());
+        assertEquals(new LaunchConfig(256, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(mid));
+        assertEquals(new LaunchConfig(256, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardInputConfig(mid));
+        // large: 64 -> 64 channels, 64-row tiles: 784 column tiles, one row tile
+        r.launches.clear();
+        Conv2dGeometry large = Conv2dGeometry.of("conv2d", Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
+        conv.forward(p, p, p, large);
+        conv.backwardInput(p, p, p, large);
+        conv.backwardFilter(p, p, p, p, large);
+        assertEquals(java.util.List.of(Conv2dLauncher.FORWARD_WIDE, Conv2dLauncher.BACKWARD_INPUT_WIDE,
+                Conv2dLauncher.BACKWARD_FILTER_WIDE, Conv2dLauncher.BACKWARD_FILTER_REDUCE),
+                r.launches.stream().map(RecordingRunner.Launch::kernel).toList());
+        assertEquals(new LaunchConfig(784, 1, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(large));
+        assertEquals(new LaunchConfig(784, 1, 1, 128, 1, 1, 0), Conv2dLauncher.backwardInputConfig(large));
+        // more than 32 rows but too few columns for 264 wide blocks: the 32-row tiles, twice the blocks
+        assertEquals(Conv2dLauncher.TILE_M, Conv2dLauncher.tileRows(33, 128L * 263));
+        assertEquals(Conv2dLauncher.TILE_M_WIDE, Conv2dLauncher.tileRows(33, 128L * 264));
+        assertEquals(Conv2dLauncher.TILE_M_WIDE, Conv2dLauncher.tileRows(65, 128L * 132)); // 2 row tiles x 132
+        assertEquals(Conv2dLauncher.TILE_M, Conv2dLauncher.tileRows(32, Integer.MAX_VALUE));
+        // the 64-row grid covers the rows: 65 channels, 2 row tiles
+        Conv2dGeometry rows65 = Conv2dGeometry.of("conv2d", Shape.of(4, 3, 96, 96), Shape.of(65, 3, 3, 3), ConvSpec.of(1, 1));
+        assertEquals(Conv2dLauncher.FORWARD_WIDE, Conv2dLauncher.forwardKernel(rows65));
+        assertEquals(new LaunchConfig(288, 2, 1, 128, 1, 1, 0), Conv2dLauncher.forwardConfig(rows65));
+        assertEquals(Conv2dLauncher.BACKWARD_FILTER_WIDE, Conv2dLauncher.backwardFilterKernel(rows65));
+        assertEquals(2, Conv2dLauncher.backwardFilterConfig(rows65).gridY());
+    }
+
+    @Test
+    void backwardFilterSplitsLongReductionsIntoWholeStepsAndCoversEveryPosition() {
+        // mid: 32 x 144 gradient in 1 x 2 tiles, 32768 positions: 128 splits of 256 (16 steps each)
+        Conv2dGeometry mid = Conv2dGeometry.of("conv2d", Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+        assertEquals(new Conv2dLauncher.FilterSplit(128, 256), Conv2dLauncher.backwardFilterSplit(mid));
+        assertEquals(new LaunchConfig(2, 1, 128, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(mid));
+        assertEquals(128L * 32 * 16 * 9, Conv2dLauncher.backwardFilterScratch(mid));
+        // large: 64 x 576 in 1 x 5 tiles of 64 rows, 100352 positions: about 512 blocks
+        Conv2dGeometry large = Conv2dGeometry.of("conv2d", Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
+        assertEquals(new Conv2dLauncher.FilterSplit(103, 976), Conv2dLauncher.backwardFilterSplit(large));
+        assertEquals(new LaunchConfig(5, 1, 103, 128, 1, 1, 0), Conv2dLauncher.backwardFilterConfig(large));
+
+        Shape[][] shapes = {
+                {Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3)}, {Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3)},
+                {Shape.of(2, 2, 16, 16), Shape.of(3, 2, 3, 3)}, {Shape.of(3, 1, 7, 5), Shape.of(1, 1, 2, 2)},
+                {Shape.of(1, 512, 7, 7), Shape.of(512, 512, 3, 3)}, {Shape.of(64, 3, 224, 224), Shape.of(64, 3, 7, 7)},
+                {Shape.of(5, 7, 33, 17), Shape.of(9, 7, 1, 1)}, {Shape.of(0, 2, 5, 5), Shape.of(3, 2, 3, 3)}};
+        for (Shape[] s : shapes) {
+            Conv2dGeometry g = Conv2dGeometry.of("conv2d", s[0], s[1], ConvSpec.of(1, 1));
+            Conv2dLauncher.FilterSplit sp = Conv2dLauncher.backwardFilterSplit(g);
+            long positions = (long) g.n() * g.outH() * g.outW();
+            String what = s[0] + " * " + s[1] + ": " + sp;
+            assertEquals(0, sp.positions() % Conv2dLauncher.TILE_K, what);
+            assertTrue(sp.splits() >= 1 && sp.positions() >= Conv2dLauncher.TILE_K, what);
+            // every position in exactly one split, and no split empty
+            assertTrue((long) sp.splits() * sp.positions() >= positions, what);
+            assertTrue(sp.splits() == 1 || (long) (sp.splits() - 1) * sp.positions() < positions, what);
+            assertTrue(sp.splits() == 1 || sp.positions() >= Conv2dLauncher.FILTER_MIN_SPLIT_POSITIONS, what);
+            LaunchConfig cfg = Conv2dLauncher.backwardFilterConfig(g);
+            assertEquals(sp.splits(), cfg.gridZ(), what);
+            assertTrue(cfg.blocks() <= Math.max(2L * Conv2dLauncher.FILTER_TARGET_BLOCKS, (long) cfg.gridX() * cfg.gridY()), what);
+            assertEquals(sp.splits() > 1 ? sp.splits() * Conv2dLauncher.filterElements(g) : 0,
+                    Conv2dLauncher.backwardFilterScratch(g), what);
+        }
+    }
+
+    @Test
+    void backwardFilterLaunchesTheReductionOnlyWhenItSplits() {
+        RecordingRunner r = new RecordingRunner();
+        Conv2dLauncher conv = new Conv2dLauncher(r);
+        CUdeviceptr in = new CUdeviceptr(), gradOut = new CUdeviceptr(), gradF = new CUdeviceptr(), partials = new CUdeviceptr();
+        Conv2dGeometry small = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));
+        conv.backwardFilter(in, gradOut, gradF, null, small);
+        assertTrue(r.only().args().value("result") == gradF, "one split writes the gradient itself");
+        assertEquals(1, r.only().args().value("splits"));
+
+        RecordingRunner r2 = new RecordingRunner();
+        Conv2dGeometry mid = Conv2dGeometry.of("conv2d", Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+        new Conv2dLauncher(r2).backwardFilter(in, gradOut, gradF, partials, mid);
+        assertEquals(2, r2.launches.size());
+        RecordingRunner.Launch split = r2.launches.get(0), reduce = r2.launches.get(1);
+        assertEquals(Conv2dLauncher.BACKWARD_FILTER, split.kernel());
+        assertTrue(split.args().value("result") == partials);
+        assertEquals(256, split.args().value("splitPositions"));
+        assertEquals(128, split.args().value("splits"));
+        assertEquals(Conv2dLauncher.BACKWARD_FILTER_REDUCE, reduce.kernel());
+        assertTrue(reduce.args().value("partials") == partials && reduce.args().value("gradF") == gradF);
+        assertEquals(32 * 16 * 9, reduce.args().value("elements"));
+        assertEquals(128, reduce.args().value("splits"));
+        assertEquals(LaunchConfig.linear(32 * 16 * 9, 256), reduce.config());
+        assertThrows(IllegalArgumentException.class, () -> new Conv2dLauncher(new RecordingRunner())
+                .backwardFilter(in, gradOut, gradF, null, mid), "a split without its partial buffer");
     }
 
     @Test
@@ -185,8 +304,17 @@ class LaunchArithmeticTest {
         conv.forward(p, p, p, noBatch);
         conv.backwardInput(p, p, p, noBatch);
         assertEquals(0, r.launches.size());
-        conv.backwardFilter(p, p, p, noBatch); // the filter gradient of an empty batch is zeros, still written
+        conv.backwardFilter(p, p, p, null, noBatch); // the filter gradient of an empty batch is zeros, still written
         assertEquals(Conv2dLauncher.BACKWARD_FILTER, r.only().kernel());
+        assertEquals(1, r.only().args().value("splits"));
+        // no output channels: no gradient of the filter, nothing to launch
+        Conv2dGeometry noFilters = Conv2dGeometry.of("conv2d", Shape.of(2, 2, 5, 5), Shape.of(0, 2, 3, 3), ConvSpec.of(1, 0));
+        RecordingRunner r2 = new RecordingRunner();
+        new Conv2dLauncher(r2).forward(p, p, p, noFilters);
+        new Conv2dLauncher(r2).backwardFilter(p, p, p, null, noFilters);
+        assertEquals(0, r2.launches.size());
+        new Conv2dLauncher(r2).backwardInput(p, p, p, noFilters); // zeros, still written
+        assertEquals(Conv2dLauncher.BACKWARD_INPUT, r2.only().kernel());
     }
 
     @Test
