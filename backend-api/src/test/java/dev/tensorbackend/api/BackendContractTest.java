@@ -453,6 +453,134 @@ public abstract class BackendContractTest {
         }
     }
 
+    // ---- lifecycle -----------------------------------------------------------------------------
+
+    @Test
+    void everyCallAfterCloseThrowsNamingTheCall() {
+        Tensor a = t(new float[] {1, 2, 3, 4}, 2, 2);
+        backend.close();
+        String closed = "the " + backend.name() + " backend was closed";
+        assertMessage(() -> backend.upload(Shape.of(1), new float[] {1}), "upload: " + closed);
+        assertMessage(() -> backend.zeros(Shape.of(1)), "zeros: " + closed);
+        assertMessage(() -> backend.download(a), "download: " + closed);
+        assertMessage(a::toArray, "download: " + closed);
+        assertMessage(() -> backend.reshape(a, Shape.of(4)), "reshape: " + closed);
+        assertMessage(() -> backend.matmul(a, a), "matmul: " + closed);
+        assertMessage(() -> backend.conv2d(a, a, ConvSpec.of(1, 0)), "conv2d: " + closed);
+        assertMessage(() -> backend.conv2dBackwardInput(a, a, Shape.of(1, 1, 2, 2), ConvSpec.of(1, 0)), "conv2dBackwardInput: " + closed);
+        assertMessage(() -> backend.conv2dBackwardFilter(a, a, Shape.of(1, 1, 2, 2), ConvSpec.of(1, 0)), "conv2dBackwardFilter: " + closed);
+        assertMessage(() -> backend.softmax(a), "softmax: " + closed);
+        assertMessage(() -> backend.softmaxBackward(a, a), "softmaxBackward: " + closed);
+        assertMessage(() -> backend.addBias(a, a, 0), "addBias: " + closed);
+        assertMessage(() -> backend.sumToAxis(a, 0), "sumToAxis: " + closed);
+        assertMessage(() -> backend.relu(a), "relu: " + closed);
+        assertMessage(() -> backend.reluBackward(a, a), "reluBackward: " + closed);
+        assertMessage(() -> backend.add(a, a), "add: " + closed);
+        assertMessage(() -> backend.mul(a, a), "mul: " + closed);
+        assertMessage(() -> backend.scale(a, 2), "scale: " + closed);
+        assertMessage(() -> backend.sum(a), "sum: " + closed);
+        assertMessage(() -> backend.axpy(1, a, a), "axpy: " + closed);
+        assertMessage(() -> backend.sgdUpdate(a, a, 0.1f), "axpy: " + closed);
+        assertMessage(backend::synchronize, "synchronize: " + closed);
+    }
+
+    @Test
+    void closingTheBackendClosesItsOpenTensorsAndFreesThem() {
+        MemoryStats empty = backend.memoryStats();
+        Tensor kept = t(new float[] {1, 2, 3}, 3);
+        Tensor result = backend.scale(kept, 2);
+        Tensor closedEarly = backend.zeros(Shape.of(5));
+        closedEarly.close();
+        assertTrue(backend.memoryStats().liveBytes() >= empty.liveBytes() + 24, backend.memoryStats().toString());
+        backend.close();
+        assertTrue(kept.isClosed() && result.isClosed() && closedEarly.isClosed());
+        assertEquals(0, backend.memoryStats().liveBytes(), "nothing live after close: " + backend.memoryStats());
+        result.close(); // closing a tensor again after its backend is harmless
+    }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        Tensor a = t(new float[] {1}, 1);
+        backend.close();
+        backend.close();
+        assertTrue(a.isClosed());
+        assertMessage(() -> backend.zeros(Shape.of(1)), "zeros", "was closed");
+    }
+
+    // ---- threads -------------------------------------------------------------------------------
+
+    /** A small program of most ops on seeded inputs; its downloads, concatenated. */
+    private float[] program(long seed) {
+        Random rnd = new Random(seed);
+        try (TensorScope scope = new TensorScope()) {
+            Tensor a = scope.track(backend.upload(Shape.of(2, 17, 9), random(rnd, 2 * 17 * 9)));
+            Tensor w = scope.track(backend.upload(Shape.of(9, 13), random(rnd, 9 * 13)));
+            Tensor x = scope.track(backend.upload(Shape.of(2, 3, 9, 8), random(rnd, 2 * 3 * 9 * 8)));
+            Tensor f = scope.track(backend.upload(Shape.of(4, 3, 3, 2), random(rnd, 4 * 3 * 3 * 2)));
+            Tensor h = scope.track(backend.matmul(a, w));
+            Tensor s = scope.track(backend.softmax(h));
+            Tensor ds = scope.track(backend.softmaxBackward(s, h));
+            Tensor c = scope.track(backend.conv2d(x, f, new ConvSpec(2, 1, 1, 0)));
+            Tensor gi = scope.track(backend.conv2dBackwardInput(c, f, x.shape(), new ConvSpec(2, 1, 1, 0)));
+            Tensor gf = scope.track(backend.conv2dBackwardFilter(x, c, f.shape(), new ConvSpec(2, 1, 1, 0)));
+            Tensor r = scope.track(backend.relu(scope.track(backend.add(ds, scope.track(backend.scale(h, -0.5f))))));
+            Tensor b = scope.track(backend.sumToAxis(c, 1));
+            backend.axpy(0.25f, h, r);
+            float[][] parts = {r.toArray(), gi.toArray(), gf.toArray(), b.toArray(), scope.track(backend.sum(scope.track(backend.mul(r, r)))).toArray()};
+            int n = 0;
+            for (float[] p : parts) {
+                n += p.length;
+            }
+            float[] all = new float[n];
+            int at = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            return all;
+        }
+    }
+
+    /**
+     * The thread contract: eight threads running programs on one backend at the same time get
+     * exactly what the same programs give one after another (the CPU runs them concurrently,
+     * CUDA one call at a time under its lock), and the memory bookkeeping ends where it began.
+     */
+    @Test
+    void eightThreadsOnOneBackendGetTheSerialResults() throws Exception {
+        int threads = 8, rounds = 3;
+        float[][] serial = new float[threads][];
+        for (int i = 0; i < threads; i++) {
+            serial[i] = program(100 + i);
+        }
+        long liveBefore = backend.memoryStats().liveBytes();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            java.util.List<java.util.concurrent.Future<float[][]>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                long seed = 100 + i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    float[][] out = new float[rounds][];
+                    for (int round = 0; round < rounds; round++) {
+                        out[round] = program(seed);
+                    }
+                    return out;
+                }));
+            }
+            for (int i = 0; i < threads; i++) {
+                float[][] got = futures.get(i).get(2, java.util.concurrent.TimeUnit.MINUTES);
+                for (int round = 0; round < rounds; round++) {
+                    assertArrayEquals(serial[i], got[round], "thread " + i + ", round " + round);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(liveBefore, backend.memoryStats().liveBytes(), "every tensor of every thread was closed");
+    }
+
     // ---- finite differences --------------------------------------------------------------------
 
     /**
