@@ -9,4 +9,9 @@ class ReferenceContractTest extends BackendContractTest {
     protected Backend newBackend() {
         return new ReferenceBackend();
     }
+
+    @Override
+    protected Backend newReferenceBackend() {
+        return new ReferenceBackend();
+    }
 }

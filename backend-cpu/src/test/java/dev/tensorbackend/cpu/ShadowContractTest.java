@@ -14,4 +14,9 @@ class ShadowContractTest extends BackendContractTest {
     protected Backend newBackend() {
         return new ShadowBackend(new CpuBackend(), new ReferenceBackend());
     }
+
+    @Override
+    protected Backend newReferenceBackend() {
+        return new ReferenceBackend();
+    }
 }
