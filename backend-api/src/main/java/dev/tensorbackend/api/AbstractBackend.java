@@ -154,13 +154,6 @@ public abstract class AbstractBackend<T extends Tensor> implements Backend {
         open.remove(t);
     }
 
-    /** How many tensors of this backend are open now (a dropped, unclosed tensor counts until collected). */
-    public final int openTensors() {
-        synchronized (open) {
-            return (int) open.keySet().stream().filter(t -> !t.isClosed()).count();
-        }
-    }
-
     // ---- the checked public ops ----------------------------------------------------------
 
     @Override
