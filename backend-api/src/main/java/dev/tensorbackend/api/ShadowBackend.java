@@ -164,8 +164,8 @@ public final class ShadowBackend extends AbstractBackend<ShadowBackend.ShadowTen
     @Override
     protected ShadowTensor allocate(Shape shape, float[] data) {
         long n = ops.incrementAndGet();
-        Input[] none = {new Input("data", shape, data)};
-        return compared(n, "upload", none, primary.upload(shape, data), s -> s.upload(shape, data), CrossCheck.EXACT);
+        return compared(n, "upload", new Input[] {new Input("data", shape, data)}, primary.upload(shape, data),
+                s -> s.upload(shape, data), CrossCheck.EXACT);
     }
 
     @Override
