@@ -10,7 +10,16 @@ package dev.tensorbackend.api;
  * every op as IEEE arithmetic says, and no op hides or replaces them.
  *
  * <p>A backend may queue work (CUDA does); {@link #download} and {@link #synchronize} wait
- * for it. A backend is not thread-safe; close it when done to release its resources.
+ * for it.
+ *
+ * <p>Lifecycle, the same for every backend: after {@link #close()} every op, upload, download
+ * and {@link #synchronize()} throws a {@link BackendException} naming the call; closing a
+ * backend closes every tensor it made that is still open; closing twice does nothing.
+ *
+ * <p>Threads: a backend may be called from many threads at once. The {@code cpu} and
+ * {@code reference} backends run such calls concurrently; the {@code cuda} backend runs them
+ * one at a time (a lock around each call, the CUDA context made current for each). A
+ * {@link Tensor} itself is not thread-safe: do not close a tensor while another thread uses it.
  */
 public interface Backend extends AutoCloseable {
 
@@ -100,7 +109,7 @@ public interface Backend extends AutoCloseable {
         axpy(-learningRate, grad, param);
     }
 
-    /** Waits until all queued work is done; a backend that queues nothing returns at once. */
+    /** Waits until all queued work is done; a backend that queues nothing returns at once. Throws once closed. */
     void synchronize();
 
     /**
@@ -109,7 +118,7 @@ public interface Backend extends AutoCloseable {
      */
     MemoryStats memoryStats();
 
-    /** Releases the backend's own resources (contexts, handles, pools). */
+    /** Closes every tensor still open and releases the backend's own resources; a second call does nothing. */
     @Override
     void close();
 }

@@ -14,18 +14,60 @@ import java.util.stream.Collectors;
  * provider of highest priority and says on stderr which it took and why it passed over
  * the others; a named backend that is unusable fails with its reason; an unknown name
  * fails and lists the known ones.
+ *
+ * <p>Shadow execution: the system property {@code tensor.shadow}, else the environment
+ * variable {@code TENSOR_SHADOW}, names a second backend; {@link #create()} then returns a
+ * {@link ShadowBackend} that runs every op on both and fails at the first divergence, and
+ * says so once on stderr. Only {@link #create()} (the program's own backend) is shadowed:
+ * {@link #create(String)} gives the named backend alone.
  */
 public final class Backends {
     public static final String PROPERTY = "tensor.backend";
     public static final String ENVIRONMENT = "TENSOR_BACKEND";
     public static final String AUTO = "auto";
+    public static final String SHADOW_PROPERTY = "tensor.shadow";
+    public static final String SHADOW_ENVIRONMENT = "TENSOR_SHADOW";
 
     private Backends() {
     }
 
-    /** The backend the system property or environment names, else {@code auto}. */
+    /**
+     * The backend the system property or environment names, else {@code auto}; shadowed by
+     * the backend {@link #shadowName()} names, if any.
+     */
     public static Backend create() {
-        return create(selectedName());
+        return create(selectedName(), shadowName(), providers(), System.err);
+    }
+
+    /** The shadow backend's name from {@code tensor.shadow}, else {@code TENSOR_SHADOW}; null when neither is set. */
+    public static String shadowName() {
+        String name = System.getProperty(SHADOW_PROPERTY);
+        if (name == null || name.isBlank()) {
+            name = System.getenv(SHADOW_ENVIRONMENT);
+        }
+        return name == null || name.isBlank() ? null : name.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@code name}, shadowed by {@code shadow} unless that is null; says on {@code log} that
+     * shadowing is on. An unusable or unknown shadow fails like an unusable backend.
+     */
+    public static Backend create(String name, String shadow, List<BackendProvider> providers, PrintStream log) {
+        Backend primary = create(name, providers, log);
+        if (shadow == null) {
+            return primary;
+        }
+        Backend second;
+        try {
+            second = create(shadow, providers, log);
+        } catch (BackendException e) {
+            primary.close();
+            throw new BackendException(SHADOW_PROPERTY + "=" + shadow + ": " + e.getMessage(), e);
+        }
+        log.println(SHADOW_PROPERTY + "=" + shadow + ": shadowing is on: every op of " + primary.name()
+                + " also runs on " + second.name() + " on copies of its inputs, and the first result that differs"
+                + " beyond the cross-check's tolerance stops the program (slow; never time it)");
+        return new ShadowBackend(primary, second);
     }
 
     /** The name in the system property, else the environment variable, else {@code auto}. */

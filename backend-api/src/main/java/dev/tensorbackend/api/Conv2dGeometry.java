@@ -25,7 +25,12 @@ public record Conv2dGeometry(int n, int c, int h, int w, int k, int r, int s,
         if (filter.dim(1) != c) {
             throw new BackendException(what + ": filter has " + filter.dim(1) + " input channels, input has " + c);
         }
-        int paddedH = input.dim(2) + 2 * spec.padH(), paddedW = input.dim(3) + 2 * spec.padW();
+        // in long: 2 * pad alone can pass int
+        long paddedH = input.dim(2) + 2L * spec.padH(), paddedW = input.dim(3) + 2L * spec.padW();
+        if (paddedH > Integer.MAX_VALUE || paddedW > Integer.MAX_VALUE) {
+            throw new BackendException(what + ": the padded input " + paddedH + "x" + paddedW
+                    + " is larger than " + Integer.MAX_VALUE + " along an axis");
+        }
         int r = filter.dim(2), s = filter.dim(3);
         if (r > paddedH || s > paddedW) {
             throw new BackendException(what + ": filter " + r + "x" + s + " is larger than the padded input "
@@ -34,8 +39,9 @@ public record Conv2dGeometry(int n, int c, int h, int w, int k, int r, int s,
         if (r == 0 || s == 0) {
             throw new BackendException(what + ": filter height and width must be positive");
         }
-        int outH = (paddedH - r) / spec.strideH() + 1;
-        int outW = (paddedW - s) / spec.strideW() + 1;
+        int outH = (int) ((paddedH - r) / spec.strideH() + 1);
+        int outW = (int) ((paddedW - s) / spec.strideW() + 1);
+        Sizes.elements(what + ": the output", input.dim(0), filter.dim(0), outH, outW);
         return new Conv2dGeometry(input.dim(0), c, input.dim(2), input.dim(3), filter.dim(0), r, s, outH, outW, spec);
     }
 
@@ -49,6 +55,22 @@ public record Conv2dGeometry(int n, int c, int h, int w, int k, int r, int s,
 
     public Shape outputShape() {
         return Shape.of(n, k, outH, outW);
+    }
+
+    /**
+     * The floats of one image with its zero border, {@code c * (h + 2 padH) * (w + 2 padW)}:
+     * a fast path that copies an image into such a buffer asks here, which fails naming
+     * {@code op} and the sizes when that is more than an array holds.
+     */
+    public int paddedImageSize(String op) {
+        return Sizes.elements(op + ": one zero-bordered image of input" + inputShape() + " with padding ("
+                + spec.padH() + ", " + spec.padW() + ")", c, h + 2L * spec.padH(), w + 2L * spec.padW());
+    }
+
+    /** The floats of one image's patch matrix, {@code c * r * s * outH * outW}; fails as {@link #paddedImageSize}. */
+    public int patchMatrixSize(String op) {
+        return Sizes.elements(op + ": the patch matrix [c*r*s, outH*outW] of input" + inputShape() + " and filter"
+                + filterShape(), c, r, s, outH, outW);
     }
 
     /** Multiply-adds of the forward pass times two (each backward pass costs the same). */

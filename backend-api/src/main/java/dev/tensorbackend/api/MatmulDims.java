@@ -31,6 +31,7 @@ public record MatmulDims(int batch, int m, int n, int k, boolean transA, boolean
             throw new BackendException(what + ": batch sizes differ (" + a.dim(0) + " vs " + b.dim(0) + ")");
         }
         int batch = aBatched ? a.dim(0) : bBatched ? b.dim(0) : 1;
+        Sizes.elements(what + ": the result [" + batch + ", " + m + ", " + n + "]", batch, m, n);
         Shape out = aBatched || bBatched ? Shape.of(batch, m, n) : Shape.of(m, n);
         return new MatmulDims(batch, m, n, kA, transA, transB,
                 aBatched ? m * kA : 0, bBatched ? kA * n : 0, out);

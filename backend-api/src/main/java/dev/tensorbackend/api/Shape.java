@@ -11,12 +11,17 @@ public final class Shape {
     private final long size;
 
     private Shape(int[] dims) {
-        long n = 1;
+        boolean empty = false;
         for (int d : dims) {
             if (d < 0) {
                 throw new BackendException("Shape: negative dimension in " + Arrays.toString(dims));
             }
-            n *= d;
+            empty |= d == 0;
+        }
+        // a zero anywhere makes the shape empty, however large the other dimensions multiply
+        long n = empty ? 0 : 1;
+        for (int i = 0; i < dims.length && !empty; i++) {
+            n *= dims[i];
             if (n > Integer.MAX_VALUE) {
                 throw new BackendException("Shape: " + Arrays.toString(dims)
                         + " has more than " + Integer.MAX_VALUE + " elements");
@@ -40,11 +45,16 @@ public final class Shape {
 
     /** Dimension {@code axis}; a negative axis counts from the end (-1 is the last). */
     public int dim(int axis) {
+        return dims[index(axis)];
+    }
+
+    /** The axis as an index from 0; a negative axis counts from the end. */
+    private int index(int axis) {
         int a = axis < 0 ? dims.length + axis : axis;
         if (a < 0 || a >= dims.length) {
             throw new BackendException("Shape: axis " + axis + " out of range for " + this);
         }
-        return dims[a];
+        return a;
     }
 
     public int[] dims() {
@@ -56,13 +66,21 @@ public final class Shape {
         return (int) size;
     }
 
-    /** Product of the dimensions after {@code axis}: the stride of {@code axis} in row-major order. */
+    /**
+     * Product of the dimensions after {@code axis}: the stride of {@code axis} in row-major
+     * order. A negative axis counts from the end, as in {@link #dim}. In an empty shape the
+     * dimensions after an axis can multiply past {@code int}; that is an error, not a wrapped number.
+     */
     public int strideOf(int axis) {
-        int n = 1;
-        for (int i = axis + 1; i < dims.length; i++) {
+        long n = 1;
+        for (int i = index(axis) + 1; i < dims.length; i++) {
             n *= dims[i];
+            if (n > Integer.MAX_VALUE) {
+                throw new BackendException("Shape: the stride of axis " + axis + " of " + this
+                        + " is more than " + Integer.MAX_VALUE + " elements");
+            }
         }
-        return n;
+        return (int) n;
     }
 
     @Override

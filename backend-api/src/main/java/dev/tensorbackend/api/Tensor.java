@@ -45,7 +45,13 @@ public abstract class Tensor implements AutoCloseable {
     public final void close() {
         if (!closed) {
             closed = true;
-            release();
+            try {
+                release();
+            } finally {
+                if (backend instanceof AbstractBackend<?> owner) {
+                    owner.forget(this);
+                }
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tensorbackend.api.check.CrossCheck;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,20 @@ public abstract class BackendContractTest {
     protected Backend backend;
 
     protected abstract Backend newBackend();
+
+    /**
+     * The plain-loop backend the fuzz test compares against, or null where this module cannot
+     * reach it (the fuzz test is then skipped with that reason). Backend modules return
+     * {@code new ReferenceBackend()}.
+     */
+    protected Backend newReferenceBackend() {
+        return null;
+    }
+
+    /** How many random calls the fuzz test makes; a slow backend (the emulated GPU) makes fewer. */
+    protected int fuzzCalls() {
+        return 400;
+    }
 
     @BeforeEach
     void openBackend() {
@@ -450,6 +465,377 @@ public abstract class BackendContractTest {
         try (Backend other = newBackend()) {
             Tensor mine = t(new float[] {1, 2}, 2), theirs = other.upload(Shape.of(2), new float[] {3, 4});
             assertMessage(() -> backend.add(mine, theirs), "add", "b[2]", "belongs to another");
+        }
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------
+
+    @Test
+    void everyCallAfterCloseThrowsNamingTheCall() {
+        Tensor a = t(new float[] {1, 2, 3, 4}, 2, 2);
+        backend.close();
+        String closed = "the " + backend.name() + " backend was closed";
+        assertMessage(() -> backend.upload(Shape.of(1), new float[] {1}), "upload: " + closed);
+        assertMessage(() -> backend.zeros(Shape.of(1)), "zeros: " + closed);
+        assertMessage(() -> backend.download(a), "download: " + closed);
+        assertMessage(a::toArray, "download: " + closed);
+        assertMessage(() -> backend.reshape(a, Shape.of(4)), "reshape: " + closed);
+        assertMessage(() -> backend.matmul(a, a), "matmul: " + closed);
+        assertMessage(() -> backend.conv2d(a, a, ConvSpec.of(1, 0)), "conv2d: " + closed);
+        assertMessage(() -> backend.conv2dBackwardInput(a, a, Shape.of(1, 1, 2, 2), ConvSpec.of(1, 0)), "conv2dBackwardInput: " + closed);
+        assertMessage(() -> backend.conv2dBackwardFilter(a, a, Shape.of(1, 1, 2, 2), ConvSpec.of(1, 0)), "conv2dBackwardFilter: " + closed);
+        assertMessage(() -> backend.softmax(a), "softmax: " + closed);
+        assertMessage(() -> backend.softmaxBackward(a, a), "softmaxBackward: " + closed);
+        assertMessage(() -> backend.addBias(a, a, 0), "addBias: " + closed);
+        assertMessage(() -> backend.sumToAxis(a, 0), "sumToAxis: " + closed);
+        assertMessage(() -> backend.relu(a), "relu: " + closed);
+        assertMessage(() -> backend.reluBackward(a, a), "reluBackward: " + closed);
+        assertMessage(() -> backend.add(a, a), "add: " + closed);
+        assertMessage(() -> backend.mul(a, a), "mul: " + closed);
+        assertMessage(() -> backend.scale(a, 2), "scale: " + closed);
+        assertMessage(() -> backend.sum(a), "sum: " + closed);
+        assertMessage(() -> backend.axpy(1, a, a), "axpy: " + closed);
+        assertMessage(() -> backend.sgdUpdate(a, a, 0.1f), "axpy: " + closed);
+        assertMessage(backend::synchronize, "synchronize: " + closed);
+    }
+
+    @Test
+    void closingTheBackendClosesItsOpenTensorsAndFreesThem() {
+        MemoryStats empty = backend.memoryStats();
+        Tensor kept = t(new float[] {1, 2, 3}, 3);
+        Tensor result = backend.scale(kept, 2);
+        Tensor closedEarly = backend.zeros(Shape.of(5));
+        closedEarly.close();
+        assertTrue(backend.memoryStats().liveBytes() >= empty.liveBytes() + 24, backend.memoryStats().toString());
+        backend.close();
+        assertTrue(kept.isClosed() && result.isClosed() && closedEarly.isClosed());
+        assertEquals(0, backend.memoryStats().liveBytes(), "nothing live after close: " + backend.memoryStats());
+        result.close(); // closing a tensor again after its backend is harmless
+    }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        Tensor a = t(new float[] {1}, 1);
+        backend.close();
+        backend.close();
+        assertTrue(a.isClosed());
+        assertMessage(() -> backend.zeros(Shape.of(1)), "zeros", "was closed");
+    }
+
+    // ---- threads -------------------------------------------------------------------------------
+
+    /** A small program of most ops on seeded inputs; its downloads, concatenated. */
+    private float[] program(long seed) {
+        Random rnd = new Random(seed);
+        try (TensorScope scope = new TensorScope()) {
+            Tensor a = scope.track(backend.upload(Shape.of(2, 17, 9), random(rnd, 2 * 17 * 9)));
+            Tensor w = scope.track(backend.upload(Shape.of(9, 13), random(rnd, 9 * 13)));
+            Tensor x = scope.track(backend.upload(Shape.of(2, 3, 9, 8), random(rnd, 2 * 3 * 9 * 8)));
+            Tensor f = scope.track(backend.upload(Shape.of(4, 3, 3, 2), random(rnd, 4 * 3 * 3 * 2)));
+            Tensor h = scope.track(backend.matmul(a, w));
+            Tensor s = scope.track(backend.softmax(h));
+            Tensor ds = scope.track(backend.softmaxBackward(s, h));
+            Tensor c = scope.track(backend.conv2d(x, f, new ConvSpec(2, 1, 1, 0)));
+            Tensor gi = scope.track(backend.conv2dBackwardInput(c, f, x.shape(), new ConvSpec(2, 1, 1, 0)));
+            Tensor gf = scope.track(backend.conv2dBackwardFilter(x, c, f.shape(), new ConvSpec(2, 1, 1, 0)));
+            Tensor r = scope.track(backend.relu(scope.track(backend.add(ds, scope.track(backend.scale(h, -0.5f))))));
+            Tensor b = scope.track(backend.sumToAxis(c, 1));
+            backend.axpy(0.25f, h, r);
+            float[][] parts = {r.toArray(), gi.toArray(), gf.toArray(), b.toArray(), scope.track(backend.sum(scope.track(backend.mul(r, r)))).toArray()};
+            int n = 0;
+            for (float[] p : parts) {
+                n += p.length;
+            }
+            float[] all = new float[n];
+            int at = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            return all;
+        }
+    }
+
+    /**
+     * The thread contract: eight threads running programs on one backend at the same time get
+     * exactly what the same programs give one after another (the CPU runs them concurrently,
+     * CUDA one call at a time under its lock), and the memory bookkeeping ends where it began.
+     */
+    @Test
+    void eightThreadsOnOneBackendGetTheSerialResults() throws Exception {
+        int threads = 8, rounds = 3;
+        float[][] serial = new float[threads][];
+        for (int i = 0; i < threads; i++) {
+            serial[i] = program(100 + i);
+        }
+        long liveBefore = backend.memoryStats().liveBytes();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            java.util.List<java.util.concurrent.Future<float[][]>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                long seed = 100 + i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    float[][] out = new float[rounds][];
+                    for (int round = 0; round < rounds; round++) {
+                        out[round] = program(seed);
+                    }
+                    return out;
+                }));
+            }
+            for (int i = 0; i < threads; i++) {
+                float[][] got = futures.get(i).get(2, java.util.concurrent.TimeUnit.MINUTES);
+                for (int round = 0; round < rounds; round++) {
+                    assertArrayEquals(serial[i], got[round], "thread " + i + ", round " + round);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(liveBefore, backend.memoryStats().liveBytes(), "every tensor of every thread was closed");
+    }
+
+    // ---- fuzz ----------------------------------------------------------------------------------
+
+    /**
+     * Seeded random calls with random legal shapes, 0 and 1 dimensions included, on this
+     * backend and on the reference backend, equal within the cross-check's tolerance of each
+     * op; and, between them, random illegal calls that must throw a BackendException and leave
+     * the backend working. A failure names the seed and the call, so it can be replayed.
+     */
+    @Test
+    void fuzzAgainstTheReferenceAndIllegalCallsLeaveTheBackendUsable() {
+        Backend reference = newReferenceBackend();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reference != null, "no reference backend reachable from this module");
+        long seed = Long.getLong("fuzz.seed", 20261126L);
+        try (reference) {
+            Fuzz fuzz = new Fuzz(backend, reference, new Random(seed));
+            for (int call = 0; call < fuzzCalls(); call++) {
+                String at = "fuzz seed " + seed + ", call " + call + ": ";
+                if (fuzz.rnd.nextInt(4) == 0) {
+                    String what = fuzz.illegal();
+                    assertArrayEquals(new float[] {2, 4}, backend.scale(t(new float[] {1, 2}, 2), 2).toArray(),
+                            at + "the backend works after " + what);
+                } else {
+                    fuzz.legal(at);
+                }
+            }
+        }
+    }
+
+    /** The random calls of the fuzz test; every tensor it makes is closed after its call. */
+    private static final class Fuzz {
+        final Backend backend;
+        final Backend reference;
+        final Random rnd;
+
+        Fuzz(Backend backend, Backend reference, Random rnd) {
+            this.backend = backend;
+            this.reference = reference;
+            this.rnd = rnd;
+        }
+
+        /** 0 about one time in eight, 1 one in four, else up to 9. */
+        int dim() {
+            int r = rnd.nextInt(8);
+            return r == 0 ? 0 : r < 3 ? 1 : 2 + rnd.nextInt(8);
+        }
+
+        int[] dims(int rank) {
+            int[] d = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                d[i] = dim();
+            }
+            return d;
+        }
+
+        float[] values(int n) {
+            return random(rnd, n);
+        }
+
+        /** One op on both backends with the same inputs, compared. */
+        interface Call {
+            Tensor run(Backend b, TensorScope scope);
+        }
+
+        void compare(String at, String what, Tolerance tol, Call call) {
+            float[] expected, actual;
+            try (TensorScope s = new TensorScope()) {
+                expected = s.track(call.run(reference, s)).toArray();
+            }
+            try (TensorScope s = new TensorScope()) {
+                actual = s.track(call.run(backend, s)).toArray();
+            } catch (BackendException e) {
+                throw new AssertionError(at + what + " failed on " + backend.name() + " but not on the reference: " + e.getMessage(), e);
+            }
+            Tolerance.Comparison c = tol.compare(expected, actual);
+            assertTrue(c.passed(), at + what + ": " + c);
+        }
+
+        /** Uploads {@code values} in {@code shape} onto {@code b}, closed with the scope. */
+        static Tensor on(Backend b, TensorScope s, Shape shape, float[] values) {
+            return s.track(b.upload(shape, values));
+        }
+
+        void legal(String at) {
+            switch (rnd.nextInt(11)) {
+                case 0 -> {
+                    boolean ta = rnd.nextBoolean(), tb = rnd.nextBoolean();
+                    int m = dim(), k = dim(), n = dim(), batch = 1 + rnd.nextInt(3);
+                    boolean aBatched = rnd.nextBoolean(), bBatched = rnd.nextBoolean();
+                    Shape a = batched(aBatched, batch, ta ? k : m, ta ? m : k), b = batched(bBatched, batch, tb ? n : k, tb ? k : n);
+                    float[] av = values(a.size()), bv = values(b.size());
+                    compare(at, "matmul(a" + a + (ta ? "^T" : "") + ", b" + b + (tb ? "^T" : "") + ")",
+                            CrossCheck.reduction(k),
+                            (be, s) -> be.matmul(on(be, s, a, av), ta, on(be, s, b, bv), tb));
+                }
+                case 1, 2 -> conv(at);
+                case 3 -> {
+                    Shape x = Shape.of(dims(1 + rnd.nextInt(3)));
+                    float[] xv = values(x.size()), dv = values(x.size());
+                    if (rnd.nextBoolean()) {
+                        compare(at, "softmax(x" + x + ")", CrossCheck.SOFTMAX,
+                                (be, s) -> be.softmax(on(be, s, x, xv)));
+                    } else {
+                        float[] y = ReferenceSoftmax.rows(xv, x);
+                        compare(at, "softmaxBackward(y" + x + ")", CrossCheck.SOFTMAX_BACKWARD,
+                                (be, s) -> be.softmaxBackward(on(be, s, x, y), on(be, s, x, dv)));
+                    }
+                }
+                case 4 -> {
+                    int rank = 1 + rnd.nextInt(4);
+                    Shape x = Shape.of(dims(rank));
+                    int axis = rnd.nextInt(2 * rank) - rank;
+                    float[] xv = values(x.size()), bv = values(x.dim(axis));
+                    long terms = x.dim(axis) == 0 ? 0 : x.size() / x.dim(axis);
+                    if (rnd.nextBoolean()) {
+                        compare(at, "addBias(x" + x + ", axis " + axis + ")", CrossCheck.EXACT,
+                                (be, s) -> be.addBias(on(be, s, x, xv), on(be, s, Shape.of(x.dim(axis)), bv), axis));
+                    } else {
+                        compare(at, "sumToAxis(x" + x + ", axis " + axis + ")", CrossCheck.reduction(terms),
+                                (be, s) -> be.sumToAxis(on(be, s, x, xv), axis));
+                    }
+                }
+                default -> elementwise(at);
+            }
+        }
+
+        private Shape batched(boolean batched, int batch, int rows, int cols) {
+            return batched ? Shape.of(batch, rows, cols) : Shape.of(rows, cols);
+        }
+
+        private void conv(String at) {
+            int n = dim(), c = dim(), h = dim(), w = dim(), k = dim();
+            int padH = rnd.nextInt(3), padW = rnd.nextInt(3);
+            if (h + 2 * padH == 0) {
+                padH = 1;
+            }
+            if (w + 2 * padW == 0) {
+                padW = 1;
+            }
+            int r = 1 + rnd.nextInt(Math.min(h + 2 * padH, 4)), sw = 1 + rnd.nextInt(Math.min(w + 2 * padW, 4));
+            ConvSpec spec = new ConvSpec(1 + rnd.nextInt(3), 1 + rnd.nextInt(3), padH, padW);
+            Shape in = Shape.of(n, c, h, w), fs = Shape.of(k, c, r, sw);
+            Conv2dGeometry g = Conv2dGeometry.of("fuzz", in, fs, spec);
+            Shape out = g.outputShape();
+            float[] x = values(in.size()), f = values(fs.size()), go = values(out.size());
+            String d = "(input" + in + ", filter" + fs + ", " + spec + ")";
+            switch (rnd.nextInt(3)) {
+                case 0 -> compare(at, "conv2d" + d, CrossCheck.reduction((long) c * r * sw),
+                        (be, s) -> be.conv2d(on(be, s, in, x), on(be, s, fs, f), spec));
+                case 1 -> compare(at, "conv2dBackwardInput" + d, CrossCheck.reduction((long) k * r * sw),
+                        (be, s) -> be.conv2dBackwardInput(on(be, s, out, go), on(be, s, fs, f), in, spec));
+                default -> compare(at, "conv2dBackwardFilter" + d,
+                        CrossCheck.reduction((long) n * g.outH() * g.outW()),
+                        (be, s) -> be.conv2dBackwardFilter(on(be, s, in, x), on(be, s, out, go), fs, spec));
+            }
+        }
+
+        private void elementwise(String at) {
+            Shape x = Shape.of(dims(rnd.nextInt(4)));
+            float[] a = values(x.size()), b = values(x.size());
+            float alpha = rnd.nextFloat() * 4 - 2;
+            String on = "(x" + x + ")";
+            switch (rnd.nextInt(8)) {
+                case 0 -> compare(at, "relu" + on, CrossCheck.EXACT, (be, s) -> be.relu(on(be, s, x, a)));
+                case 1 -> compare(at, "reluBackward" + on, CrossCheck.EXACT,
+                        (be, s) -> be.reluBackward(on(be, s, x, a), on(be, s, x, b)));
+                case 2 -> compare(at, "add" + on, CrossCheck.EXACT,
+                        (be, s) -> be.add(on(be, s, x, a), on(be, s, x, b)));
+                case 3 -> compare(at, "mul" + on, CrossCheck.EXACT,
+                        (be, s) -> be.mul(on(be, s, x, a), on(be, s, x, b)));
+                case 4 -> compare(at, "scale" + on + " by " + alpha, CrossCheck.EXACT,
+                        (be, s) -> be.scale(on(be, s, x, a), alpha));
+                case 5 -> compare(at, "sum" + on, CrossCheck.sumOf(x.size()),
+                        (be, s) -> be.sum(on(be, s, x, a)));
+                case 6 -> compare(at, "axpy" + on + " alpha " + alpha, CrossCheck.AXPY, (be, s) -> {
+                    Tensor y = on(be, s, x, b);
+                    be.axpy(alpha, on(be, s, x, a), y);
+                    return be.reshape(y, x);
+                });
+                default -> {
+                    int[] d = x.dims();
+                    int[] flipped = new int[d.length];
+                    for (int j = 0; j < d.length; j++) {
+                        flipped[j] = d[d.length - 1 - j];
+                    }
+                    Shape to = Shape.of(flipped);
+                    compare(at, "reshape" + on + " to " + to, CrossCheck.EXACT,
+                            (be, s) -> be.reshape(on(be, s, x, a), to));
+                }
+            }
+        }
+
+        /** One random illegal call; it must throw a BackendException. Returns what it was. */
+        String illegal() {
+            int m = 1 + rnd.nextInt(5), k = 1 + rnd.nextInt(5);
+            try (TensorScope s = new TensorScope()) {
+                Tensor a = s.track(backend.upload(Shape.of(m, k), values(m * k)));
+                Tensor wrong = s.track(backend.upload(Shape.of(k + 1, m), values((k + 1) * m)));
+                Tensor image = s.track(backend.upload(Shape.of(1, 2, 3, 3), values(18)));
+                int pick = rnd.nextInt(11);
+                Runnable call = switch (pick) {
+                    case 0 -> () -> backend.matmul(a, wrong);
+                    case 1 -> () -> backend.add(a, wrong);
+                    case 2 -> () -> backend.conv2d(image, s.track(backend.upload(Shape.of(1, 3, 2, 2), values(12))), ConvSpec.of(1, 0));
+                    case 3 -> () -> backend.conv2d(image, s.track(backend.upload(Shape.of(1, 2, 4, 4), values(32))), ConvSpec.of(1, 0));
+                    case 4 -> () -> backend.softmax(s.track(backend.upload(Shape.scalar(), new float[] {1})));
+                    case 5 -> {
+                        int axis = rnd.nextBoolean() ? 2 + rnd.nextInt(5) : -3 - rnd.nextInt(5); // a has rank 2
+                        yield () -> backend.sumToAxis(a, axis);
+                    }
+                    case 6 -> () -> backend.reshape(a, Shape.of(m * k + 1));
+                    case 7 -> () -> backend.upload(Shape.of(m, k), new float[m * k + 1]);
+                    case 8 -> () -> backend.addBias(a, s.track(backend.upload(Shape.of(k + 1), values(k + 1))), 1);
+                    case 9 -> () -> backend.conv2d(image, image, new ConvSpec(1, -rnd.nextInt(3), 0, 0));
+                    default -> () -> {
+                        Tensor gone = backend.upload(Shape.of(2), new float[] {1, 2});
+                        gone.close();
+                        backend.relu(gone);
+                    };
+                };
+                assertThrows(BackendException.class, call::run, "illegal call " + pick + " must throw a BackendException");
+                return "illegal call " + pick;
+            }
+        }
+    }
+
+    /** Softmax rows in double: inputs to softmaxBackward that are distributions, as real ones are. */
+    private static final class ReferenceSoftmax {
+        static float[] rows(float[] x, Shape s) {
+            float[] y = new float[x.length];
+            int cols = s.rank() == 0 ? 1 : s.dim(-1);
+            for (int off = 0; cols > 0 && off < x.length; off += cols) {
+                double sum = 0;
+                for (int c = 0; c < cols; c++) {
+                    sum += Math.exp(x[off + c]);
+                }
+                for (int c = 0; c < cols; c++) {
+                    y[off + c] = (float) (Math.exp(x[off + c]) / sum);
+                }
+            }
+            return y;
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.tensorbackend.cpu;
 
-import dev.tensorbackend.api.AbstractBackend;
 import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.MatmulDims;
-import dev.tensorbackend.api.MemoryStats;
 import dev.tensorbackend.api.Shape;
 
 /**
@@ -12,14 +10,12 @@ import dev.tensorbackend.api.Shape;
  * one shared {@link CpuPool}. {@link ReferenceKernels} holds the plain loops these are tested
  * against.
  */
-public final class CpuBackend extends AbstractBackend<CpuTensor> {
+public final class CpuBackend extends HeapBackend {
     public static final String NAME = "cpu";
 
     private final Gemm gemm;
     private final FastConv conv;
     private final FastOps ops;
-    private long liveBytes;
-    private long peakBytes;
 
     /** The JVM's kernels (Vector API where present) on the shared pool sized by {@code tensor.cpu.threads}. */
     public CpuBackend() {
@@ -27,9 +23,13 @@ public final class CpuBackend extends AbstractBackend<CpuTensor> {
     }
 
     CpuBackend(FastKernels kernels, CpuPool pool) {
-        super(CpuTensor.class);
+        this(kernels, pool, Scratch.DEFAULT_CAP_FLOATS);
+    }
+
+    /** Convolution scratch up to {@code scratchCapFloats} per thread and kind is kept between calls. */
+    CpuBackend(FastKernels kernels, CpuPool pool, int scratchCapFloats) {
         this.gemm = new Gemm(kernels, pool);
-        this.conv = new FastConv(gemm);
+        this.conv = new FastConv(gemm, scratchCapFloats);
         this.ops = new FastOps(kernels, pool);
     }
 
@@ -41,47 +41,6 @@ public final class CpuBackend extends AbstractBackend<CpuTensor> {
     @Override
     public String name() {
         return NAME;
-    }
-
-    private CpuTensor tensor(Shape shape, float[] data) {
-        liveBytes += (long) data.length * Float.BYTES;
-        peakBytes = Math.max(peakBytes, liveBytes);
-        return new CpuTensor(this, shape, data);
-    }
-
-    void released(CpuTensor t) {
-        liveBytes -= (long) t.size() * Float.BYTES;
-    }
-
-    /**
-     * Live bytes are the float arrays of tensors not yet closed (a tensor dropped without
-     * closing counts until closed, even after the garbage collector took it); peak is the most
-     * there ever were. The heap is no driver and this backend keeps no cache: cached bytes and
-     * driver calls are always 0.
-     */
-    @Override
-    public MemoryStats memoryStats() {
-        return new MemoryStats(liveBytes, 0, peakBytes, 0, 0);
-    }
-
-    @Override
-    protected CpuTensor allocate(Shape shape, float[] data) {
-        return tensor(shape, data.clone());
-    }
-
-    @Override
-    protected CpuTensor allocateZeros(Shape shape) {
-        return tensor(shape, new float[shape.size()]);
-    }
-
-    @Override
-    protected float[] read(CpuTensor t) {
-        return t.data().clone();
-    }
-
-    @Override
-    protected CpuTensor copyAs(CpuTensor x, Shape shape) {
-        return tensor(shape, x.data().clone());
     }
 
     @Override
@@ -159,13 +118,15 @@ public final class CpuBackend extends AbstractBackend<CpuTensor> {
         ops.axpy(alpha, x.data(), y.data());
     }
 
-    @Override
-    public void synchronize() {
-        // every op has finished when it returns
+    /** Bytes of scratch (GEMM packing, image copies, patch gradients) this backend keeps between calls now. */
+    long retainedScratchBytes() {
+        return gemm.retainedScratchBytes() + conv.retainedScratchBytes();
     }
 
+    /** Heap tensors were closed by AbstractBackend; what is left is the scratch kept between calls. */
     @Override
-    public void close() {
-        // heap tensors need nothing released
+    protected void doClose() {
+        gemm.releaseScratch();
+        conv.releaseScratch();
     }
 }

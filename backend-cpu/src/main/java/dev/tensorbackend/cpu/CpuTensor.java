@@ -5,10 +5,10 @@ import dev.tensorbackend.api.Tensor;
 
 /** A tensor on the Java heap: a float array, row-major. */
 final class CpuTensor extends Tensor {
-    private final CpuBackend owner;
+    private final HeapBackend owner;
     private float[] data;
 
-    CpuTensor(CpuBackend backend, Shape shape, float[] data) {
+    CpuTensor(HeapBackend backend, Shape shape, float[] data) {
         super(backend, shape);
         this.owner = backend;
         this.data = data;

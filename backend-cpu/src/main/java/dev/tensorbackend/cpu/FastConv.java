@@ -3,6 +3,7 @@ package dev.tensorbackend.cpu;
 import dev.tensorbackend.api.Conv2dGeometry;
 import dev.tensorbackend.api.ConvSpec;
 import dev.tensorbackend.api.Shape;
+import dev.tensorbackend.api.Sizes;
 
 import java.util.Arrays;
 
@@ -25,24 +26,47 @@ import java.util.Arrays;
  * the thread count.
  */
 final class FastConv {
-    /** Per-thread scratch for the input gradient's patch matrix (strided case). */
-    private static final ThreadLocal<float[][]> DCOL = ThreadLocal.withInitial(() -> new float[1][0]);
-
     private final Gemm gemm;
     private final CpuPool pool;
+    /** Per-thread zero-bordered image copies ({@link ImagePatches}). */
+    private final Scratch images;
+    /** Per-thread patch-gradient matrices of the strided input gradient. */
+    private final Scratch patchGradients;
 
     FastConv(Gemm gemm) {
+        this(gemm, Scratch.DEFAULT_CAP_FLOATS);
+    }
+
+    /** Scratch buffers up to {@code scratchCapFloats} per thread and kind are kept between calls. */
+    FastConv(Gemm gemm, int scratchCapFloats) {
         this.gemm = gemm;
         this.pool = gemm.pool();
+        this.images = new Scratch(scratchCapFloats);
+        this.patchGradients = new Scratch(scratchCapFloats);
+    }
+
+    /** Bytes of scratch kept between calls now. */
+    long retainedScratchBytes() {
+        return images.retainedBytes() + patchGradients.retainedBytes();
+    }
+
+    /** Drops every kept scratch buffer (the backend's close). */
+    void releaseScratch() {
+        images.release();
+        patchGradients.release();
     }
 
     float[] forward(float[] in, float[] filter, Conv2dGeometry g) {
+        return forward("conv2d", in, filter, g);
+    }
+
+    private float[] forward(String op, float[] in, float[] filter, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
         float[] out = new float[g.n() * g.k() * p];
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
             PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
-                    : ImagePatches.of(in, b, g);
+                    : ImagePatches.of(op, in, b, g, images);
             multiply(parallel, g.k(), p, crs, f, col, out, b * g.k() * p);
         });
         return out;
@@ -54,10 +78,11 @@ final class FastConv {
             return backwardInputAsConvolution(gradOut, filter, g);
         }
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+        int dcolSize = g.patchMatrixSize("conv2dBackwardInput"); // crs * p, checked before it is used
         float[] gradIn = new float[g.n() * g.c() * g.h() * g.w()];
         Gemm.Operand fT = Gemm.Operand.of(filter, 0, crs, g.k(), true);
         eachImage(g, (b, parallel) -> {
-            float[] dcol = dcolScratch(crs * p);
+            float[] dcol = patchGradients.take(dcolSize);
             Arrays.fill(dcol, 0, crs * p, 0f);
             Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
             multiply(parallel, crs, p, g.k(), fT, dOut, dcol, 0);
@@ -89,7 +114,7 @@ final class FastConv {
         if (back.outH() != g.h() || back.outW() != g.w()) {
             throw new IllegalStateException("conv2dBackwardInput: transposed geometry " + back + " does not give the input size of " + g);
         }
-        return forward(gradOut, turned, back);
+        return forward("conv2dBackwardInput", gradOut, turned, back);
     }
 
     /**
@@ -106,7 +131,8 @@ final class FastConv {
         float[] sum = new float[size];
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
-        float[] partials = new float[group * size];
+        float[] partials = new float[Sizes.elements("conv2dBackwardFilter: per-thread partial gradients of filter"
+                + g.filterShape(), group, size)];
         for (int first = 0; first < g.n(); first += group) {
             int count = Math.min(group, g.n() - first), start = first;
             Arrays.fill(partials, 0f);
@@ -146,7 +172,7 @@ final class FastConv {
     private void filterGradientByRuns(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
                                       boolean parallel) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
-        ImagePatches patches = ImagePatches.of(in, b, g);
+        ImagePatches patches = ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
         int bStep = g.spec().strideH() * patches.wp();
         int blocks = (k + 3) / 4;
         java.util.function.IntConsumer outChannels = block -> {
@@ -178,7 +204,7 @@ final class FastConv {
                                       boolean parallel) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
         BlockSource patches = isPointwise(g) ? Gemm.Operand.of(in, b * g.c() * g.h() * g.w(), g.c(), p, false)
-                : ImagePatches.of(in, b, g);
+                : ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
         PanelSource dOutT = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false).transposed();
         multiply(parallel, crs, g.k(), p, patches, dOutT, out, outOff);
     }
@@ -247,14 +273,5 @@ final class FastConv {
     private static int lastInsideExclusive(int shift, int stride, int w, int outW) {
         int last = w - 1 - shift; // largest x * stride allowed
         return last < 0 ? 0 : Math.min(outW, last / stride + 1);
-    }
-
-    /** This thread's reusable patch-gradient buffer, at least {@code size} long (contents undefined). */
-    private static float[] dcolScratch(int size) {
-        float[][] holder = DCOL.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        return holder[0];
     }
 }

@@ -2,6 +2,10 @@ package dev.tensorbackend.cpu;
 
 import dev.tensorbackend.api.MatmulDims;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
 /**
  * Blocked, packed, multi-threaded {@code C += op(A) op(B)} around one {@link FastKernels}
  * micro-kernel (the structure of GotoBLAS/BLIS):
@@ -36,7 +40,12 @@ final class Gemm {
      */
     private static final double PARALLEL_MIN_FLOPS = 1e7;
 
-    private static final ThreadLocal<Workspace> WORKSPACES = ThreadLocal.withInitial(Workspace::new);
+    /**
+     * Each thread's packing buffers, bounded by the block sizes (about 2.2 MB at the defaults);
+     * per Gemm, so that the backend's close drops them ({@link #releaseScratch}), threads held
+     * weakly so that a caller thread that ends takes its buffers with it.
+     */
+    private final Map<Thread, Workspace> workspaces = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final FastKernels kernels;
     private final CpuPool pool;
@@ -219,7 +228,7 @@ final class Gemm {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
-        Workspace ws = WORKSPACES.get().ensure(mc * kcBlock, mr * nr);
+        Workspace ws = workspace().ensure(mc * kcBlock, mr * nr);
         for (int jc = 0; jc < n; jc += nc) {
             int ncur = Math.min(nc, n - jc);
             for (int pc = 0; pc < k; pc += kcBlock) {
@@ -261,10 +270,30 @@ final class Gemm {
         }
     }
 
-    /** One thread's packing buffers, grown on demand and kept for the thread's life. */
+    private Workspace workspace() {
+        return workspaces.computeIfAbsent(Thread.currentThread(), t -> new Workspace());
+    }
+
+    /** Bytes of packing buffers kept now, over all threads. */
+    long retainedScratchBytes() {
+        synchronized (workspaces) {
+            return workspaces.values().stream().mapToLong(Workspace::bytes).sum();
+        }
+    }
+
+    /** Drops every thread's packing buffers (the backend's close). */
+    void releaseScratch() {
+        workspaces.clear();
+    }
+
+    /** One thread's packing buffers, grown on demand up to the block sizes. */
     private static final class Workspace {
         float[] a = new float[0], tile = new float[0];
         final BPanel b = new BPanel();
+
+        long bytes() {
+            return (long) (a.length + tile.length + b.packed.length) * Float.BYTES;
+        }
 
         Workspace ensure(int aSize, int tileSize) {
             if (a.length < aSize) {

@@ -24,22 +24,16 @@ import java.util.Arrays;
 record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstRow, int firstCol)
         implements BlockSource, PanelSource {
 
-    /** This thread's zero-bordered copy of image {@code b}, which the returned patches read. */
-    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
-
     /**
-     * Patches of image {@code b} of {@code in}, reading a zero-bordered copy held by the calling
-     * thread: valid until this thread makes the next one, so other threads may read it while
-     * this one waits for them.
+     * Patches of image {@code b} of {@code in}, reading a zero-bordered copy in the calling
+     * thread's buffer of {@code scratch}: valid until this thread makes the next one, so other
+     * threads may read it while this one waits for them. {@code op} names the call in the
+     * error when the bordered image is more than an array holds.
      */
-    static ImagePatches of(float[] in, int b, Conv2dGeometry g) {
+    static ImagePatches of(String op, float[] in, int b, Conv2dGeometry g, Scratch scratch) {
+        int size = g.paddedImageSize(op); // checked first: then hp, wp and every offset below fit in int
         int ph = g.spec().padH(), pw = g.spec().padW(), hp = g.h() + 2 * ph, wp = g.w() + 2 * pw;
-        float[][] holder = BUFFER.get();
-        int size = g.c() * hp * wp;
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        float[] padded = holder[0];
+        float[] padded = scratch.take(size);
         Arrays.fill(padded, 0, size, 0f);
         for (int ch = 0; ch < g.c(); ch++) {
             for (int y = 0; y < g.h(); y++) {

@@ -9,4 +9,9 @@ class CpuContractTest extends BackendContractTest {
     protected Backend newBackend() {
         return new CpuBackend();
     }
+
+    @Override
+    protected Backend newReferenceBackend() {
+        return new ReferenceBackend();
+    }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.tensorbackend.api.AbstractBackend;
 import dev.tensorbackend.api.BackendException;
@@ -28,6 +29,11 @@ import jcuda.driver.CUdeviceptr;
  * <p>System properties, read when the backend is created: {@value #MATMUL_PROPERTY}
  * ({@code kernel}, the default, or {@code cublas}) and {@value #DEBUG_PROPERTY} ({@code true}:
  * synchronise after every launch so a failing kernel is named).
+ *
+ * <p>Threads: the backend's maps, its allocator and its one stream are not safe for concurrent
+ * use, so every public call (and every tensor release) holds one lock for its length and makes
+ * the CUDA context current on the calling thread first. Many threads may share one backend;
+ * their calls run one at a time, in the order they get the lock.
  */
 public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public static final String NAME = "cuda";
@@ -42,7 +48,8 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     private final SoftmaxLauncher softmax;
     private final ElementwiseLauncher elementwise;
     private final CublasMatmul cublas;
-    private boolean closed;
+    /** One call at a time: see the class comment. Reentrant, as close() releases tensors while holding it. */
+    private final ReentrantLock lock = new ReentrantLock();
 
     private CudaBackend(Device device, CublasMatmul cublas) {
         super(CudaTensor.class);
@@ -86,12 +93,16 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     /** Device allocations this backend's open tensors hold now (cached blocks not counted). */
     public int liveAllocations() {
-        return memory.liveCount();
+        try (Guard g = guard("liveAllocations")) {
+            return memory.liveCount();
+        }
     }
 
     /** Bytes this backend's open tensors hold now, each rounded up to its size class. */
     public long liveBytes() {
-        return memory.liveBytes();
+        try (Guard g = guard("liveBytes")) {
+            return memory.liveBytes();
+        }
     }
 
     /**
@@ -100,7 +111,9 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
      */
     @Override
     public MemoryStats memoryStats() {
-        return memory.stats();
+        try (Guard g = guard("memoryStats")) {
+            return memory.stats();
+        }
     }
 
     /**
@@ -108,21 +121,30 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
      * far; open tensors keep theirs. The bytes freed; 0 after {@link #close()}.
      */
     public long trimCache() {
-        if (closed) {
-            return 0;
+        try (Guard g = guard("trimCache")) {
+            return isClosed() ? 0 : memory.trim();
         }
-        device.makeCurrent();
-        return memory.trim();
+    }
+
+    /** Holds the lock and makes the context current on this thread (unless the backend is closed). */
+    @Override
+    protected Guard guard(String op) {
+        lock.lock();
+        try {
+            if (!isClosed()) {
+                device.makeCurrent();
+            }
+        } catch (RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+        return lock::unlock;
     }
 
     // ---- memory --------------------------------------------------------------------------
 
     /** A tensor whose contents the caller's kernel writes completely. */
     private CudaTensor newTensor(Shape shape, String forWhat) {
-        if (closed) {
-            throw new BackendException(forWhat + ": the cuda backend was closed");
-        }
-        device.makeCurrent();
         CUdeviceptr p = memory.allocate((long) shape.size() * Float.BYTES, forWhat + " " + shape);
         CudaTensor t = new CudaTensor(this, shape, p);
         live.add(t);
@@ -130,9 +152,14 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     }
 
     void release(CudaTensor t) {
-        if (live.remove(t)) {
-            // no driver call, so no need to make the context current; see CachingAllocator on reuse
-            memory.release(t.pointer());
+        lock.lock(); // a tensor may be closed on another thread than the one running an op
+        try {
+            if (live.remove(t)) {
+                // no driver call, so no need to make the context current; see CachingAllocator on reuse
+                memory.release(t.pointer());
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -156,7 +183,6 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     @Override
     protected float[] read(CudaTensor t) {
-        device.makeCurrent();
         float[] out = new float[t.size()];
         if (out.length > 0) {
             device.copyToHost(out, t.pointer(), "download of " + t.shape());
@@ -302,33 +328,25 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     @Override
     protected void doAxpy(float alpha, CudaTensor x, CudaTensor y) {
-        device.makeCurrent();
         elementwise.axpy(alpha, x.pointer(), y.pointer(), x.size());
     }
 
     @Override
-    public void synchronize() {
-        if (!closed) {
-            device.makeCurrent();
-            device.synchronize("synchronize");
-        }
+    protected void doSynchronize() {
+        device.synchronize("synchronize");
     }
 
     /**
-     * Closes every tensor still open, waits for the stream, frees all device memory (cached and
-     * live: afterwards driver frees equal driver allocations), then the staging buffer, the
-     * stream, the kernels and the context.
+     * After AbstractBackend closed every open tensor: waits for the stream, frees all device
+     * memory (cached and live: afterwards driver frees equal driver allocations), then the
+     * staging buffer, the stream, the kernels and the context.
      */
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void doClose() {
         try {
             device.makeCurrent();
             for (CudaTensor t : new ArrayList<>(live)) {
-                t.close();
+                t.close(); // none is left unless a tensor escaped AbstractBackend's bookkeeping
             }
             if (cublas != null) {
                 cublas.close();

@@ -9,4 +9,9 @@ class CudaContractTest extends BackendContractTest {
     protected Backend newBackend() {
         return GpuAssumptions.open(System.getProperty(CudaBackend.MATMUL_PROPERTY, "kernel"));
     }
+
+    @Override
+    protected Backend newReferenceBackend() {
+        return new dev.tensorbackend.cpu.ReferenceBackend();
+    }
 }

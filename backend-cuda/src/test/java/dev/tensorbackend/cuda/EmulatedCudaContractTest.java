@@ -12,4 +12,15 @@ class EmulatedCudaContractTest extends BackendContractTest {
     protected Backend newBackend() {
         return CudaBackend.on(EmulatedDevice.start(EmulatedDevice.assumeServer()));
     }
+
+    @Override
+    protected Backend newReferenceBackend() {
+        return new dev.tensorbackend.cpu.ReferenceBackend();
+    }
+
+    /** Every call crosses a pipe to the kernel server: fewer calls keep this test to seconds. */
+    @Override
+    protected int fuzzCalls() {
+        return 150;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.tensorbackend.bench;
 
 import dev.tensorbackend.api.Backend;
+import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.Backends;
 import dev.tensorbackend.api.Tensor;
 import org.openjdk.jmh.infra.Blackhole;
@@ -13,8 +14,24 @@ public final class BenchBackends {
     private BenchBackends() {
     }
 
-    /** The named backend with its default matmul. */
+    /**
+     * Why the benchmarks refuse to run while shadow execution is asked for, or null when it
+     * is not: a shadowed backend runs every op twice and downloads its inputs, so its time
+     * says nothing about the backend.
+     */
+    public static String shadowRefusal() {
+        String shadow = Backends.shadowName();
+        return shadow == null ? null : Backends.SHADOW_PROPERTY + "=" + shadow + " (or " + Backends.SHADOW_ENVIRONMENT
+                + ") is set: benchmarks refuse to run shadowed, because every op would also run on " + shadow
+                + " and download its inputs, so the times would not be the backend's; unset it to benchmark";
+    }
+
+    /** The named backend with its default matmul; refuses while shadowing is asked for. */
     public static Backend open(String name) {
+        String refusal = shadowRefusal();
+        if (refusal != null) {
+            throw new BackendException(refusal);
+        }
         return Backends.create(name);
     }
 
@@ -24,7 +41,7 @@ public final class BenchBackends {
      */
     public static Backend open(String name, String cudaMatmul) {
         System.setProperty(CUDA_MATMUL_PROPERTY, cudaMatmul);
-        return Backends.create(name);
+        return open(name);
     }
 
     /**

@@ -45,10 +45,18 @@ public final class BenchMain {
     private static final TimeValue QUICK_ITERATION_TIME = TimeValue.milliseconds(1000);
     private static final String[] FORK_JVM_ARGS = {"--add-modules", "jdk.incubator.vector"};
 
+    private static final String REFERENCE = "reference";
+
     private BenchMain() {
     }
 
     public static void main(String[] args) throws IOException {
+        String refusal = BenchBackends.shadowRefusal();
+        if (refusal != null) {
+            System.err.println("bench: " + refusal);
+            System.exit(2);
+            return;
+        }
         Path outDir = Path.of(args.length > 0 ? args[0] : "target");
         boolean full = Boolean.getBoolean("bench.full");
         List<String> notes = runNotes(full);
@@ -160,7 +168,9 @@ public final class BenchMain {
     static List<String> usableBackends(String requested, List<BackendProvider> providers, List<String> notes) {
         List<String> names = split(requested);
         if (names.isEmpty() || names.equals(List.of("all")) || names.equals(List.of(Backends.AUTO))) {
-            names = providers.stream().map(BackendProvider::name).sorted(BenchMain::cpuFirst).collect(Collectors.toList());
+            // the reference backend's plain loops take minutes per large call: measured only when named
+            names = providers.stream().map(BackendProvider::name).filter(n -> !n.equals(REFERENCE))
+                    .sorted(BenchMain::cpuFirst).collect(Collectors.toList());
         }
         List<String> usable = new ArrayList<>();
         for (String name : names) {

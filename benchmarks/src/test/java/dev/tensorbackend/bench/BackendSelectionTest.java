@@ -63,6 +63,37 @@ class BackendSelectionTest {
     }
 
     @Test
+    void theReferenceBackendIsMeasuredOnlyWhenNamed() {
+        List<BackendProvider> three = List.of(provider("cpu", BackendProvider.Availability.yes()),
+                provider("reference", BackendProvider.Availability.yes()));
+        assertEquals(List.of("cpu"), BenchMain.usableBackends("", three, new ArrayList<>()));
+        assertEquals(List.of("reference"), BenchMain.usableBackends("reference", three, new ArrayList<>()));
+    }
+
+    @Test
+    void benchmarksRefuseAShadowedBackendWithTheReason() {
+        String before = System.getProperty(dev.tensorbackend.api.Backends.SHADOW_PROPERTY);
+        System.setProperty(dev.tensorbackend.api.Backends.SHADOW_PROPERTY, "reference");
+        try {
+            BackendException e = assertThrows(BackendException.class, () -> BenchBackends.open("cpu"));
+            assertTrue(e.getMessage().startsWith("tensor.shadow=reference (or TENSOR_SHADOW) is set: benchmarks refuse to run"
+                    + " shadowed, because every op would also run on reference"), e.getMessage());
+            assertEquals(e.getMessage(), BenchBackends.shadowRefusal());
+        } finally {
+            if (before == null) {
+                System.clearProperty(dev.tensorbackend.api.Backends.SHADOW_PROPERTY);
+            } else {
+                System.setProperty(dev.tensorbackend.api.Backends.SHADOW_PROPERTY, before);
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TENSOR_SHADOW") == null, "TENSOR_SHADOW is set here");
+        assertEquals(null, BenchBackends.shadowRefusal());
+        try (Backend cpu = BenchBackends.open("cpu")) {
+            assertEquals("cpu", cpu.name());
+        }
+    }
+
+    @Test
     void anUnknownNameFailsListingTheKnownOnes() {
         BackendException e = assertThrows(BackendException.class,
                 () -> BenchMain.usableBackends("cpu,cdua", PROVIDERS, new ArrayList<>()));

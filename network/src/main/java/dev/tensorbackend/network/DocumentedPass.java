@@ -67,20 +67,25 @@ public final class DocumentedPass {
         return new PassRecord.Entry(INPUTS, name, shape, values.clone());
     }
 
+    /** Hears the cost before each step, as soon as it is known. */
+    @FunctionalInterface
+    public interface CostListener {
+        void cost(int step, float cost);
+    }
+
     /**
-     * Trains the documented network for {@code steps} SGD steps and returns the cost
-     * before each step.
+     * Trains the documented network for {@code steps} SGD steps and hands the cost before each
+     * step to {@code listener} as it goes; nothing is stored per step, so any step count runs in
+     * the memory of one.
      */
-    public static float[] train(Backend backend, int steps) {
-        float[] costs = new float[steps];
+    public static void train(Backend backend, int steps, CostListener listener) {
         try (Network net = Network.documented(backend);
              Tensor x = backend.upload(net.inputShape(), X);
              Tensor y = backend.upload(net.targetShape(), new float[] {Y})) {
             for (int i = 0; i < steps; i++) {
-                costs[i] = net.trainStep(x, y, LEARNING_RATE);
+                listener.cost(i + 1, net.trainStep(x, y, LEARNING_RATE));
             }
         }
-        return costs;
     }
 
     private static Shape squeeze(Shape s) {

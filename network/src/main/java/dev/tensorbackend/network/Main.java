@@ -14,6 +14,8 @@ public final class Main {
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int BACKEND_UNUSABLE = 3;
+    /** The most --steps accepts: at about 0.1 ms a step on the CPU, a few minutes of output lines. */
+    static final int MAX_STEPS = 1_000_000;
 
     static final String USAGE_TEXT = String.join(System.lineSeparator(),
             "Usage: java -jar network/target/network.jar [--json | --steps N] [--stats] [--help]",
@@ -24,15 +26,18 @@ public final class Main {
             "updated parameter.",
             "",
             "  --json      print the pass as one JSON object",
-            "  --steps N   train N SGD steps from the documented parameters; print the cost before each",
+            "  --steps N   train N SGD steps (1 to " + MAX_STEPS + ") from the documented parameters; print the",
+            "              cost before each as soon as it is known",
             "  --stats     afterwards print the backend's memory statistics as one line on stderr:",
             "              memory: live=N cached=N peak=N driver_allocs=N driver_frees=N (bytes, calls)",
             "  --help      print this text",
-            "  crosscheck  run every op and the documented pass on CUDA and on the CPU and compare them:",
-            "              per op the worst absolute and relative error and PASS/FAIL; exit status 0 when",
-            "              all pass, 1 when any fails, 3 when CUDA is unusable here",
+            "  crosscheck  run every op and the documented pass on CUDA and on the reference backend (plain loops,",
+            "              sums in double) and compare them: per op the worst absolute and relative error",
+            "              and PASS/FAIL; exit status 0 when all pass, 1 when any fails, 3 when CUDA is unusable",
             "",
-            "Backend: -Dtensor.backend=auto|cpu|cuda before -jar, or TENSOR_BACKEND; default auto.");
+            "Backend: -Dtensor.backend=auto|cpu|cuda|reference before -jar, or TENSOR_BACKEND; default auto.",
+            "Shadow: -Dtensor.shadow=NAME (or TENSOR_SHADOW) also runs every op on backend NAME and stops",
+            "at the first op whose results differ beyond the cross-check's tolerance, naming it.");
 
     private Main() {
     }
@@ -57,9 +62,9 @@ public final class Main {
                 case "--json" -> json = true;
                 case "--stats" -> stats = true;
                 case "--steps" -> {
-                    steps = i + 1 < args.length ? positiveInt(args[++i]) : null;
+                    steps = i + 1 < args.length ? stepCount(args[++i]) : null;
                     if (steps == null) {
-                        return usage(err, "--steps needs a positive whole number");
+                        return usage(err, "--steps needs a whole number from 1 to " + MAX_STEPS);
                     }
                 }
                 default -> {
@@ -72,7 +77,7 @@ public final class Main {
         }
         Backend backend;
         try {
-            backend = Backends.create();
+            backend = Backends.create(Backends.selectedName(), Backends.shadowName(), Backends.providers(), err);
         } catch (BackendException e) {
             err.println("error: " + e.getMessage());
             return BACKEND_UNUSABLE;
@@ -99,16 +104,13 @@ public final class Main {
     private static void printCosts(Backend backend, int steps, PrintStream out) {
         out.println("Training the documented network on backend " + backend.name() + ", learning rate "
                 + DocumentedPass.LEARNING_RATE);
-        float[] costs = DocumentedPass.train(backend, steps);
-        for (int i = 0; i < costs.length; i++) {
-            out.println("step " + (i + 1) + ": cost " + TextReport.number(costs[i]));
-        }
+        DocumentedPass.train(backend, steps, (step, cost) -> out.println("step " + step + ": cost " + TextReport.number(cost)));
     }
 
-    private static Integer positiveInt(String s) {
+    private static Integer stepCount(String s) {
         try {
-            int n = Integer.parseInt(s);
-            return n > 0 ? n : null;
+            int n = Integer.parseInt(s.trim());
+            return n > 0 && n <= MAX_STEPS ? n : null;
         } catch (NumberFormatException e) {
             return null;
         }

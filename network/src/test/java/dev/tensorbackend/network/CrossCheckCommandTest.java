@@ -46,6 +46,11 @@ class CrossCheckCommandTest {
         return Backends.provider("cpu", Backends.providers());
     }
 
+    /** The baseline crosscheck compares with. */
+    private static BackendProvider referenceProvider() {
+        return Backends.provider(CrossCheckCommand.BASELINE, Backends.providers());
+    }
+
     /** The CPU under the name "cuda", with {@code softmaxFix} applied to every softmax result. */
     private static BackendProvider standIn(UnaryOperator<float[]> softmaxFix) {
         return new BackendProvider() {
@@ -123,13 +128,13 @@ class CrossCheckCommandTest {
                 throw new BackendException("cuda: opening device 0 failed: CUDA_ERROR_OUT_OF_MEMORY");
             }
         };
-        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, run(List.of(broken, cpuProvider())));
+        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, run(List.of(broken, referenceProvider())));
         assertTrue(err().contains("CUDA_ERROR_OUT_OF_MEMORY"), err());
     }
 
     @Test
     void aCorrectBackendPassesEveryOpAndEveryDocumentedValue() {
-        assertEquals(CrossCheckCommand.PASSED, run(List.of(standIn(v -> v), cpuProvider())), out());
+        assertEquals(CrossCheckCommand.PASSED, run(List.of(standIn(v -> v), referenceProvider())), out());
         String text = out();
         java.util.Set<String> methods = new java.util.TreeSet<>(CrossCheck.backendMethods());
         methods.removeAll(CrossCheck.NOT_COMPARED.keySet());
@@ -140,7 +145,9 @@ class CrossCheckCommandTest {
             assertTrue(text.lines().anyMatch(l -> l.startsWith(value + " ") && l.endsWith("PASS")), "no PASS line for " + value);
         }
         assertTrue(text.strip().endsWith("crosscheck: PASS"), text);
-        assertTrue(text.contains("max|err| 0 "), "an identical backend has zero error:\n" + text);
+        assertTrue(text.startsWith("crosscheck: cuda against reference; an element passes when |cuda - reference| <= atol"), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("relu/1 ") && l.contains("max|err| 0 ")),
+                "an element-wise op is exact against the plain loops:\n" + text);
     }
 
     @Test
@@ -152,7 +159,7 @@ class CrossCheckCommandTest {
             }
             return w;
         };
-        assertEquals(CrossCheckCommand.FAILED, run(List.of(standIn(off), cpuProvider())));
+        assertEquals(CrossCheckCommand.FAILED, run(List.of(standIn(off), referenceProvider())));
         String text = out();
         assertTrue(text.lines().anyMatch(l -> l.startsWith("softmax/1 ") && l.endsWith("FAIL")), text);
         assertTrue(text.lines().anyMatch(l -> l.startsWith("relu/1 ") && l.endsWith("PASS")), text);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * (whose gradients agree with central differences to 1e-9) and rounded to 10 digits. The
  * hand-worked solution's numbers are wrong where documented-pass.md says; none are used.
  */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class DocumentedPassTest {
     /** float32 through about ten dependent ops; the smallest values (1e-6) need the atol. */
     private static final Tolerance TOL = new Tolerance(2e-5, 1e-4);
@@ -64,11 +65,16 @@ class DocumentedPassTest {
             "WD", new float[] {1.0971724358f, 1.0330329321f, -0.2379717783f, 1.9660040893f},
             "bD", new float[] {-0.9660038876f});
 
-    private static Backend backend;
-    private static PassRecord record;
+    private Backend backend;
+    private PassRecord record;
+
+    /** The backend the pass runs on: the selected one here; subclasses pin the others. */
+    protected Backend newBackend() {
+        return Backends.create();
+    }
 
     @BeforeAll
-    static void runPass() {
+    void runPass() {
         // the mock-driver run (network/pom.xml): cuda through backend-cuda's mock libcuda.so.1
         String mock = System.getProperty("tensor.cuda.mock");
         assumeTrue(mock == null || Files.isRegularFile(Path.of(mock)), () -> "mock CUDA driver not built at " + mock
@@ -77,18 +83,18 @@ class DocumentedPassTest {
             String reason = Backends.provider("cuda", Backends.providers()).availability().reason();
             assumeTrue(reason == null || !reason.startsWith("kernels not built"), () -> "CUDA not usable here: " + reason);
         }
-        backend = Backends.create();
+        backend = newBackend();
         record = DocumentedPass.run(backend);
     }
 
     @AfterAll
-    static void close() {
+    void close() {
         if (backend != null) {
             backend.close();
         }
     }
 
-    private static void check(String section, Map<String, float[]> expected) {
+    private void check(String section, Map<String, float[]> expected) {
         assertEquals(DocumentedPass.ORDER.get(section), record.section(section).stream().map(PassRecord.Entry::name).toList(),
                 section + " lists every value in the documented order");
         expected.forEach((name, values) -> {

@@ -17,13 +17,19 @@ class MainTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final String backendBefore = System.getProperty(Backends.PROPERTY);
+    private final String shadowBefore = System.getProperty(Backends.SHADOW_PROPERTY);
 
     @AfterEach
     void restoreProperty() {
-        if (backendBefore == null) {
-            System.clearProperty(Backends.PROPERTY);
+        restore(Backends.PROPERTY, backendBefore);
+        restore(Backends.SHADOW_PROPERTY, shadowBefore);
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
         } else {
-            System.setProperty(Backends.PROPERTY, backendBefore);
+            System.setProperty(key, value);
         }
     }
 
@@ -137,6 +143,90 @@ class MainTest {
         assertEquals(Main.USAGE, run("--steps"));
         assertEquals(Main.USAGE, run("--json", "--steps", "2"));
         assertEquals("", out());
+    }
+
+    /** Once an OutOfMemoryError stack trace: every cost was stored before the first was printed. */
+    @Test
+    void absurdStepCountsGetTheUsageErrorNotAStackTrace() {
+        for (String n : new String[] {"2147483647", "1000001", "99999999999", "-3", "1e6", "many"}) {
+            err.reset();
+            assertEquals(Main.USAGE, run("--steps", n), n);
+            assertTrue(err().startsWith("error: --steps needs a whole number from 1 to 1000000"), err());
+            assertTrue(err().contains("Usage:"), err());
+        }
+        assertEquals("", out());
+    }
+
+    @Test
+    void stepsPrintEachCostAsItGoes() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        // a stream that records what was printed at the moment each step's cost is computed
+        java.io.OutputStream watching = new java.io.OutputStream() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(int b) {
+                if (b == '\n') {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                } else {
+                    line.append((char) b);
+                }
+            }
+        };
+        int[] printedBeforeStep = new int[4];
+        try (dev.tensorbackend.api.Backend cpu = Backends.create("cpu")) {
+            PrintStream ps = new PrintStream(watching, true, StandardCharsets.UTF_8);
+            DocumentedPass.train(cpu, 3, (step, cost) -> {
+                printedBeforeStep[step] = lines.size();
+                ps.println("step " + step + ": cost " + cost);
+            });
+        }
+        assertEquals(0, printedBeforeStep[1]);
+        assertEquals(1, printedBeforeStep[2], "step 1 was printed before step 2's cost was computed");
+        assertEquals(2, printedBeforeStep[3]);
+        assertTrue(lines.get(0).startsWith("step 1: cost 0.02889"), lines.toString());
+        assertEquals(Main.OK, run("--steps", "10"));
+        assertEquals(10, out().lines().filter(l -> l.startsWith("step ")).count());
+    }
+
+    @Test
+    void theReferenceBackendPrintsTheDocumentedPass() {
+        System.setProperty(Backends.PROPERTY, "reference");
+        assertEquals(Main.OK, run("--json"));
+        assertTrue(out().startsWith("{\n  \"backend\": \"reference\",\n  \"inputs\": {\n"), out());
+        assertTrue(out().contains("\n  \"forward\": {\n    \"CN\": [[1.0, 0.0], [-2.0, 1.0]],"), out());
+        assertTrue(out().contains("\"dyhat\": -0.33996"), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void shadowedByTheReferenceTheJsonPassIsTheSameAndStderrSaysSoOnce() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(Main.OK, run("--json"));
+        String plain = out();
+        out.reset();
+        System.setProperty(Backends.SHADOW_PROPERTY, "reference");
+        assertEquals(Main.OK, run("--json"));
+        assertEquals(plain.replace("\"backend\": \"cpu\"", "\"backend\": \"cpu shadowed by reference\""), out(),
+                "every value as without the shadow");
+        assertEquals(1, err().lines().count(), err());
+        assertTrue(err().startsWith("tensor.shadow=reference: shadowing is on: every op of cpu also runs on reference"), err());
+        out.reset();
+        err.reset();
+        assertEquals(Main.OK, run("--steps", "5"));
+        assertEquals(5, out().lines().filter(l -> l.startsWith("step ")).count(), out());
+        assertEquals(1, err().lines().count(), err());
+    }
+
+    @Test
+    void anUnusableShadowIsOneLineAndStatus3() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        System.setProperty(Backends.SHADOW_PROPERTY, "tpu");
+        assertEquals(Main.BACKEND_UNUSABLE, run("--json"));
+        assertTrue(err().startsWith("error: tensor.shadow=tpu: unknown backend 'tpu'; known: auto, "), err());
+        assertEquals(1, err().lines().count(), err());
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Runs every op of {@link Backend} on a candidate backend and on a reference backend (the CPU)
+ * Runs every op of {@link Backend} on a candidate backend and on a reference backend (the
+ * {@code reference} backend's plain loops in the crosscheck command)
  * with the same seeded random inputs, over many shapes: 1x1, odd sizes, tall and skinny,
  * sizes that are multiples of no tile, and one large case per op. Each element must satisfy
  * {@code |candidate - reference| <= atol + rtol * |reference|} with the op's tolerance below;

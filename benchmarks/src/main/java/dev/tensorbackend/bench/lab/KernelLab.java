@@ -62,6 +62,11 @@ public final class KernelLab {
             System.err.println("kernel-lab: no output folder given");
             System.exit(2);
         }
+        String refusal = BenchBackends.shadowRefusal();
+        if (refusal != null) {
+            System.err.println("kernel-lab: " + refusal);
+            System.exit(2);
+        }
         List<LabRow> rows = new KernelLab(backends, quick, budget).run(LabCatalog.all());
         Files.createDirectories(out);
         LabReport report = new LabReport(rows, baseline == null ? null : LabReport.Baseline.read(baseline));

@@ -1,0 +1,75 @@
+package dev.tensorbackend.cpu;
+
+import dev.tensorbackend.api.AbstractBackend;
+import dev.tensorbackend.api.MemoryStats;
+import dev.tensorbackend.api.Shape;
+
+/**
+ * What the two heap backends ({@code cpu} and {@code reference}) share: tensors are float
+ * arrays on the Java heap, and the live and peak bytes of open tensors are counted. The
+ * counters are guarded, so concurrent calls from many threads keep them exact; the ops
+ * themselves only read their inputs and write new arrays, which is what makes these backends
+ * safe for concurrent use.
+ */
+abstract class HeapBackend extends AbstractBackend<CpuTensor> {
+    private final Object counters = new Object();
+    private long liveBytes;
+    private long peakBytes;
+
+    HeapBackend() {
+        super(CpuTensor.class);
+    }
+
+    /** A new tensor owning {@code data}. */
+    final CpuTensor tensor(Shape shape, float[] data) {
+        synchronized (counters) {
+            liveBytes += (long) data.length * Float.BYTES;
+            peakBytes = Math.max(peakBytes, liveBytes);
+        }
+        return new CpuTensor(this, shape, data);
+    }
+
+    final void released(CpuTensor t) {
+        synchronized (counters) {
+            liveBytes -= (long) t.size() * Float.BYTES;
+        }
+    }
+
+    /**
+     * Live bytes are the float arrays of tensors not yet closed (a tensor dropped without
+     * closing counts until closed, even after the garbage collector took it); peak is the most
+     * there ever were. The heap is no driver and this backend keeps no cache: cached bytes and
+     * driver calls are always 0.
+     */
+    @Override
+    public MemoryStats memoryStats() {
+        synchronized (counters) {
+            return new MemoryStats(liveBytes, 0, peakBytes, 0, 0);
+        }
+    }
+
+    @Override
+    protected final CpuTensor allocate(Shape shape, float[] data) {
+        return tensor(shape, data.clone());
+    }
+
+    @Override
+    protected final CpuTensor allocateZeros(Shape shape) {
+        return tensor(shape, new float[shape.size()]);
+    }
+
+    @Override
+    protected final float[] read(CpuTensor t) {
+        return t.data().clone();
+    }
+
+    @Override
+    protected final CpuTensor copyAs(CpuTensor x, Shape shape) {
+        return tensor(shape, x.data().clone());
+    }
+
+    @Override
+    protected final void doSynchronize() {
+        // every op has finished when it returns
+    }
+}
