@@ -55,8 +55,17 @@ final class LabReport {
         return op + " " + shape;
     }
 
+    /** PyTorch's time for the row's op and shape, when PyTorch ran on the row's kind of device (NaN otherwise). */
     double pytorchMs(LabRow r) {
-        return baseline == null ? Double.NaN : baseline.ms().getOrDefault(key(r.op(), r.shape()), Double.NaN);
+        if (baseline == null || !sameKindOfDevice(r)) {
+            return Double.NaN;
+        }
+        return baseline.ms().getOrDefault(key(r.op(), r.shape()), Double.NaN);
+    }
+
+    /** A CPU row meets a CPU baseline, a GPU row a GPU one; never a CPU row against PyTorch on a GPU. */
+    private boolean sameKindOfDevice(LabRow r) {
+        return r.backend().equals("cpu") == baseline.device().equals("cpu");
     }
 
     /** PyTorch's time over our pipelined time: 1 is parity, above 1 we are faster. */
@@ -66,7 +75,7 @@ final class LabReport {
 
     /** Our throughput as a fraction of the measured ceiling that bounds the op. */
     double fractionOfCeiling(LabRow r) {
-        if (baseline == null) {
+        if (baseline == null || !sameKindOfDevice(r)) {
             return Double.NaN;
         }
         return r.throughput() / (r.unit().equals("GB/s") ? baseline.copyGbps() : baseline.fmaGflops());

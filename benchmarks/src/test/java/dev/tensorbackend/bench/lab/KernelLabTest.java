@@ -51,6 +51,15 @@ class KernelLabTest {
     }
 
     @Test
+    void cpuRowsAreNotSetBesidePytorchOnAGpu() {
+        LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, 430, "GFLOP/s", null);
+        LabReport report = new LabReport(List.of(cpu), LabReport.Baseline.parse(BASELINE));
+        assertTrue(Double.isNaN(report.pytorchMs(cpu)));
+        assertTrue(Double.isNaN(report.fractionOfCeiling(cpu)));
+        assertTrue(report.markdown().contains("| matmul | 1024 | cpu | PASS |"), report.markdown());
+    }
+
+    @Test
     void aCaseOutsideItsToleranceOrThrowingIsReportedAsFailedAndTheRestGoesOn() {
         LabCase right = square("right", false, false);
         LabCase wrong = square("wrong", true, false);
