@@ -7,6 +7,7 @@ import dev.tensorbackend.api.Backends;
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
 import dev.tensorbackend.bench.report.ReportWriter;
+import dev.tensorbackend.network.ExitStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * or auto means every backend on the class path), {@code bench.full} (every size with the
  * annotations' warm-up and iterations, instead of the quick set), {@code bench.only}
  * (comma list of benchmark class name parts, e.g. {@code matmul,softmax}).
+ *
+ * <p>Exit statuses are the project's one table ({@link ExitStatus}): 2 when shadowing is asked
+ * for, 3 for an unknown backend, 1 when a benchmark did not complete.
  */
 public final class BenchMain {
     /** Quick mode: enough to rank the backends, not to resolve a few per cent. */
@@ -54,7 +58,7 @@ public final class BenchMain {
         String refusal = BenchBackends.shadowRefusal();
         if (refusal != null) {
             System.err.println("bench: " + refusal);
-            System.exit(2);
+            System.exit(ExitStatus.USAGE);
             return;
         }
         Path outDir = Path.of(args.length > 0 ? args[0] : "target");
@@ -69,7 +73,7 @@ public final class BenchMain {
             backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), providers, notes);
         } catch (BackendException e) {
             System.err.println("bench: " + e.getMessage());
-            System.exit(2);
+            System.exit(ExitStatus.BACKEND_UNUSABLE);
             return;
         }
         boolean cublas = backends.contains("cuda") && cublasLoads(notes);
@@ -95,7 +99,7 @@ public final class BenchMain {
                 + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
                 + ", " + outDir.resolve(ReportWriter.SVG_FILE));
         if (!failed.isEmpty()) {
-            System.exit(1);
+            System.exit(ExitStatus.CHECK_FAILED);
         }
     }
 

@@ -96,7 +96,7 @@ class CrossCheckCommandTest {
     void onThisMachineCudaIsUnusableExitThreeWithTheReason() {
         BackendProvider cuda = Backends.provider("cuda", Backends.providers());
         assumeFalse(cuda.availability().usable(), "CUDA is usable here; the unusable path cannot be observed");
-        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, CrossCheckCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        assertEquals(ExitStatus.BACKEND_UNUSABLE, CrossCheckCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals("crosscheck: cuda is unusable: " + cuda.availability().reason() + System.lineSeparator(), err());
         assertEquals("", out());
@@ -104,7 +104,7 @@ class CrossCheckCommandTest {
 
     @Test
     void withoutACudaProviderItIsUnusableToo() {
-        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, run(List.of(cpuProvider())));
+        assertEquals(ExitStatus.BACKEND_UNUSABLE, run(List.of(cpuProvider())));
         assertTrue(err().startsWith("crosscheck: cuda is unusable: unknown backend 'cuda'"), err());
         assertEquals(1, err().lines().count());
     }
@@ -128,13 +128,13 @@ class CrossCheckCommandTest {
                 throw new BackendException("cuda: opening device 0 failed: CUDA_ERROR_OUT_OF_MEMORY");
             }
         };
-        assertEquals(CrossCheckCommand.CUDA_UNUSABLE, run(List.of(broken, referenceProvider())));
+        assertEquals(ExitStatus.BACKEND_UNUSABLE, run(List.of(broken, referenceProvider())));
         assertTrue(err().contains("CUDA_ERROR_OUT_OF_MEMORY"), err());
     }
 
     @Test
     void aCorrectBackendPassesEveryOpAndEveryDocumentedValue() {
-        assertEquals(CrossCheckCommand.PASSED, run(List.of(standIn(v -> v), referenceProvider())), out());
+        assertEquals(ExitStatus.OK, run(List.of(standIn(v -> v), referenceProvider())), out());
         String text = out();
         java.util.Set<String> methods = new java.util.TreeSet<>(CrossCheck.backendMethods());
         methods.removeAll(CrossCheck.NOT_COMPARED.keySet());
@@ -159,7 +159,7 @@ class CrossCheckCommandTest {
             }
             return w;
         };
-        assertEquals(CrossCheckCommand.FAILED, run(List.of(standIn(off), referenceProvider())));
+        assertEquals(ExitStatus.CHECK_FAILED, run(List.of(standIn(off), referenceProvider())));
         String text = out();
         assertTrue(text.lines().anyMatch(l -> l.startsWith("softmax/1 ") && l.endsWith("FAIL")), text);
         assertTrue(text.lines().anyMatch(l -> l.startsWith("relu/1 ") && l.endsWith("PASS")), text);
@@ -167,4 +167,41 @@ class CrossCheckCommandTest {
         assertTrue(text.strip().endsWith("crosscheck: FAIL (ops failed) (documented pass differs)"), text);
     }
 
+    @Test
+    void jsonHoldsEveryRowWithItsErrorsAndTheVerdict() throws Exception {
+        UnaryOperator<float[]> off = v -> {
+            float[] w = v.clone();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= 1.001f;
+            }
+            return w;
+        };
+        assertEquals(ExitStatus.CHECK_FAILED, CrossCheckCommand.run(List.of(standIn(off), referenceProvider()), true,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        com.fasterxml.jackson.databind.JsonNode root = Json.MAPPER.readTree(out());
+        assertEquals("cuda", root.get("candidate").asText());
+        assertEquals("reference", root.get("baseline").asText());
+        assertEquals(false, root.get("passed").asBoolean());
+        com.fasterxml.jackson.databind.JsonNode softmax = null;
+        com.fasterxml.jackson.databind.JsonNode relu = null;
+        for (com.fasterxml.jackson.databind.JsonNode op : root.get("ops")) {
+            if (op.get("name").asText().equals("softmax/1")) {
+                softmax = op;
+            } else if (op.get("name").asText().equals("relu/1")) {
+                relu = op;
+            }
+        }
+        assertEquals(false, softmax.get("passed").asBoolean(), softmax.toString());
+        // every softmax value is 0.1% off; float rounding of the smallest ones moves their ratio a little more
+        assertEquals(1e-3, softmax.get("maxAbsError").asDouble(), 1e-6, softmax.toString());
+        assertTrue(softmax.get("maxRelError").asDouble() >= 9.9e-4 && softmax.get("maxRelError").asDouble() < 5e-3,
+                softmax.toString());
+        assertTrue(softmax.has("detail"), softmax.toString());
+        assertEquals(true, relu.get("passed").asBoolean());
+        assertEquals(0.0, relu.get("maxAbsError").asDouble(), "relu is exact against the plain loops");
+        assertEquals(1e-5, root.get("documentedPass").get("atol").asDouble());
+        assertTrue(out().startsWith("{\n  \"candidate\": \"cuda\",\n"), out());
+        assertTrue(out().contains("\n  \"ops\": [\n    {\"name\": "), "one op a line:\n" + out());
+        assertEquals("", err());
+    }
 }

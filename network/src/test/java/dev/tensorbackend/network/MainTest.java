@@ -48,7 +48,7 @@ class MainTest {
     @Test
     void textReportShowsEveryValueAndTheHandWorkedMistakes() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run());
+        assertEquals(ExitStatus.OK, run());
         String text = out();
         assertTrue(text.startsWith("Documented pass on backend: cpu\n"
                 + "(the network, its inputs and the hand-worked solution's mistakes: docs/documented-pass.md)\n\n"
@@ -68,7 +68,7 @@ class MainTest {
     @Test
     void jsonHasEverySectionAndValueInTheDocumentedLayout() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run("--json"));
+        assertEquals(ExitStatus.OK, run("--json"));
         String json = out();
         assertTrue(json.startsWith("{\n  \"backend\": \"cpu\",\n  \"inputs\": {\n"
                 + "    \"X\": [[0.0, 3.0, -1.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 3.0, 0.0], [3.0, 0.0, 3.0, 1.0]],\n"
@@ -89,7 +89,7 @@ class MainTest {
     @Test
     void stepsPrintsTheCostOfEachStepStartingFromTheDocumentedCost() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run("--steps", "3"));
+        assertEquals(ExitStatus.OK, run("--steps", "3"));
         Matcher m = Pattern.compile("step (\\d+): cost (\\S+)").matcher(out());
         int steps = 0;
         while (m.find()) {
@@ -105,7 +105,7 @@ class MainTest {
     @Test
     void statsPrintsOneMemoryLineOnStderrAfterTheNormalOutput() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run("--stats"));
+        assertEquals(ExitStatus.OK, run("--stats"));
         assertTrue(out().startsWith("Documented pass on backend: cpu"), out());
         assertTrue(!out().contains("memory:"), "the statistics go to stderr only");
         Matcher m = Pattern.compile("memory: live=(\\d+) cached=(\\d+) peak=(\\d+) driver_allocs=(\\d+) driver_frees=(\\d+)")
@@ -121,27 +121,27 @@ class MainTest {
     @Test
     void statsCombinesWithJsonAndSteps() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run("--json", "--stats"));
+        assertEquals(ExitStatus.OK, run("--json", "--stats"));
         assertTrue(out().startsWith("{"), out());
-        assertEquals(Main.OK, run("--steps", "2", "--stats"));
+        assertEquals(ExitStatus.OK, run("--steps", "2", "--stats"));
         assertEquals(2, err().lines().filter(l -> l.startsWith("memory: live=")).count(), err());
     }
 
     @Test
     void withoutStatsNothingGoesToStderr() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run());
+        assertEquals(ExitStatus.OK, run());
         assertEquals("", err());
     }
 
     @Test
     void wrongFlagsGetUsageAndStatus2() {
-        assertEquals(Main.USAGE, run("--bogus"));
+        assertEquals(ExitStatus.USAGE, run("--bogus"));
         assertTrue(err().startsWith("error: unknown argument '--bogus'"), err());
         assertTrue(err().contains("Usage:"), err());
-        assertEquals(Main.USAGE, run("--steps", "0"));
-        assertEquals(Main.USAGE, run("--steps"));
-        assertEquals(Main.USAGE, run("--json", "--steps", "2"));
+        assertEquals(ExitStatus.USAGE, run("--steps", "0"));
+        assertEquals(ExitStatus.USAGE, run("--steps"));
+        assertEquals(ExitStatus.USAGE, run("--json", "--steps", "2"));
         assertEquals("", out());
     }
 
@@ -150,7 +150,7 @@ class MainTest {
     void absurdStepCountsGetTheUsageErrorNotAStackTrace() {
         for (String n : new String[] {"2147483647", "1000001", "99999999999", "-3", "1e6", "many"}) {
             err.reset();
-            assertEquals(Main.USAGE, run("--steps", n), n);
+            assertEquals(ExitStatus.USAGE, run("--steps", n), n);
             assertTrue(err().startsWith("error: --steps needs a whole number from 1 to 1000000"), err());
             assertTrue(err().contains("Usage:"), err());
         }
@@ -187,14 +187,14 @@ class MainTest {
         assertEquals(1, printedBeforeStep[2], "step 1 was printed before step 2's cost was computed");
         assertEquals(2, printedBeforeStep[3]);
         assertTrue(lines.get(0).startsWith("step 1: cost 0.02889"), lines.toString());
-        assertEquals(Main.OK, run("--steps", "10"));
+        assertEquals(ExitStatus.OK, run("--steps", "10"));
         assertEquals(10, out().lines().filter(l -> l.startsWith("step ")).count());
     }
 
     @Test
     void theReferenceBackendPrintsTheDocumentedPass() {
         System.setProperty(Backends.PROPERTY, "reference");
-        assertEquals(Main.OK, run("--json"));
+        assertEquals(ExitStatus.OK, run("--json"));
         assertTrue(out().startsWith("{\n  \"backend\": \"reference\",\n  \"inputs\": {\n"), out());
         assertTrue(out().contains("\n  \"forward\": {\n    \"CN\": [[1.0, 0.0], [-2.0, 1.0]],"), out());
         assertTrue(out().contains("\"dyhat\": -0.33996"), out());
@@ -204,18 +204,18 @@ class MainTest {
     @Test
     void shadowedByTheReferenceTheJsonPassIsTheSameAndStderrSaysSoOnce() {
         System.setProperty(Backends.PROPERTY, "cpu");
-        assertEquals(Main.OK, run("--json"));
+        assertEquals(ExitStatus.OK, run("--json"));
         String plain = out();
         out.reset();
         System.setProperty(Backends.SHADOW_PROPERTY, "reference");
-        assertEquals(Main.OK, run("--json"));
+        assertEquals(ExitStatus.OK, run("--json"));
         assertEquals(plain.replace("\"backend\": \"cpu\"", "\"backend\": \"cpu shadowed by reference\""), out(),
                 "every value as without the shadow");
         assertEquals(1, err().lines().count(), err());
         assertTrue(err().startsWith("tensor.shadow=reference: shadowing is on: every op of cpu also runs on reference"), err());
         out.reset();
         err.reset();
-        assertEquals(Main.OK, run("--steps", "5"));
+        assertEquals(ExitStatus.OK, run("--steps", "5"));
         assertEquals(5, out().lines().filter(l -> l.startsWith("step ")).count(), out());
         assertEquals(1, err().lines().count(), err());
     }
@@ -224,21 +224,21 @@ class MainTest {
     void anUnusableShadowIsOneLineAndStatus3() {
         System.setProperty(Backends.PROPERTY, "cpu");
         System.setProperty(Backends.SHADOW_PROPERTY, "tpu");
-        assertEquals(Main.BACKEND_UNUSABLE, run("--json"));
+        assertEquals(ExitStatus.BACKEND_UNUSABLE, run("--json"));
         assertTrue(err().startsWith("error: tensor.shadow=tpu: unknown backend 'tpu'; known: auto, "), err());
         assertEquals(1, err().lines().count(), err());
     }
 
     @Test
     void helpPrintsUsage() {
-        assertEquals(Main.OK, run("--help"));
+        assertEquals(ExitStatus.OK, run("--help"));
         assertTrue(out().startsWith("Usage: java -jar network/target/network.jar"), out());
     }
 
     @Test
     void unknownBackendFailsWithOneLineListingTheKnownOnes() {
         System.setProperty(Backends.PROPERTY, "tpu");
-        assertEquals(Main.BACKEND_UNUSABLE, run());
+        assertEquals(ExitStatus.BACKEND_UNUSABLE, run());
         // every provider on the class path is listed, most preferred first (cuda, when its jar is there, before cpu)
         assertTrue(err().startsWith("error: unknown backend 'tpu'; known: auto, "), err());
         assertTrue(err().contains("cpu"), err());
@@ -253,5 +253,36 @@ class MainTest {
         assertEquals(3, run("crosscheck"));
         assertTrue(err().startsWith("crosscheck: cuda is unusable: "), err());
         assertEquals(1, err().lines().count(), err());
+    }
+    @Test
+    void stepsAlsoTakesTheEqualsForm() {
+        System.setProperty(Backends.PROPERTY, "cpu");
+        assertEquals(ExitStatus.OK, run("--steps=2"));
+        assertEquals(2, out().lines().filter(l -> l.startsWith("step ")).count(), out());
+    }
+
+    @Test
+    void crosscheckHasItsOwnHelpAndRefusesThePassOptions() {
+        assertEquals(ExitStatus.OK, run("crosscheck", "--help"));
+        assertTrue(out().startsWith("Usage: java -jar network/target/network.jar crosscheck [-h] [--json]"), out());
+        assertTrue(out().contains("Exit status: 0 all pass, 1 any fails, 3 CUDA is unusable here"), out());
+        out.reset();
+        assertEquals(ExitStatus.USAGE, run("--json", "crosscheck"));
+        assertTrue(err().startsWith("error: --json, --steps and --stats before crosscheck belong to the pass;"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void aStrayWordIsAnUnknownArgument() {
+        assertEquals(ExitStatus.USAGE, run("crosscheck", "now"));
+        assertTrue(err().startsWith("error: unknown argument 'now'"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void helpListsTheExitStatuses() {
+        assertEquals(ExitStatus.OK, run("-h"));
+        assertTrue(out().contains("Exit status: 0 ok, 1 a check failed, 2 usage error, 3 backend unknown or"), out());
+        assertTrue(out().contains("crosscheck"), out());
     }
 }

@@ -73,7 +73,7 @@ class MockDriverJarIT {
 
     /** The mock stands in for the driver, not for nvcc: without PTX the jar's cuda is unusable, rightly. */
     private static void assumeKernelsBuilt(Run r) {
-        assumeTrue(!(r.status() == Main.BACKEND_UNUSABLE && r.err().contains("kernels not built")), r::err);
+        assumeTrue(!(r.status() == ExitStatus.BACKEND_UNUSABLE && r.err().contains("kernels not built")), r::err);
     }
 
     private static List<Double> numbers(String json) {
@@ -137,7 +137,7 @@ class MockDriverJarIT {
     void crosscheckPassesOnTheMockDriver() throws Exception {
         Run r = run(null, mockDirectory(), "crosscheck");
         assumeKernelsBuilt(r);
-        assertEquals(CrossCheckCommand.PASSED, r.status(), r.out() + r.err());
+        assertEquals(ExitStatus.OK, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("PASS"), r.out());
         assertFalse(r.out().contains("FAIL"), r.out());
     }
@@ -148,7 +148,7 @@ class MockDriverJarIT {
                         .stream().noneMatch(d -> Files.exists(Path.of(d, "libcuda.so.1"))),
                 "a real NVIDIA driver library is installed here");
         Run r = run("cuda", null);
-        assertEquals(Main.BACKEND_UNUSABLE, r.status(), r.err());
+        assertEquals(ExitStatus.BACKEND_UNUSABLE, r.status(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("libcuda.so.1 not found"), r.err());
     }
