@@ -250,8 +250,16 @@ public final class BenchMain {
                 .collect(Collectors.toList());
     }
 
-    private static String ejmlVersion() {
-        String v = org.ejml.dense.row.CommonOps_FDRM.class.getPackage().getImplementationVersion();
-        return v == null ? "0.43.1" : v;
+    /** The EJML version the POM pins, as Maven wrote it into versions.properties. */
+    static String ejmlVersion() {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = BenchMain.class.getResourceAsStream("versions.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // the version is only named in the report's notes
+        }
+        return p.getProperty("ejml.version", "(version unknown)");
     }
 }

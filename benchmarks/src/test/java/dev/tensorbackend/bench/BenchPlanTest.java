@@ -93,4 +93,9 @@ class BenchPlanTest {
         assertEquals("[\n{\"x\": 1},\n{\"y\": 2}, {\"z\": 3}\n]\n", merged);
         assertEquals("[]\n", JmhJsonMerge.merge(List.of(b)));
     }
+
+    @Test
+    void theReportNamesTheEjmlVersionThePomPins() {
+        assertTrue(BenchMain.ejmlVersion().matches("\\d+\\.\\d+\\.\\d+"), BenchMain.ejmlVersion());
+    }
 }

@@ -1,6 +1,11 @@
 package dev.tensorbackend.bench.lab;
 
-import dev.tensorbackend.bench.report.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tensorbackend.network.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The kernel lab's rows beside PyTorch's: per op and shape, ours, PyTorch, ours/PyTorch
@@ -32,22 +36,36 @@ final class LabReport {
             return parse(Files.readString(file));
         }
 
-        @SuppressWarnings("unchecked")
         static Baseline parse(String text) {
-            Map<String, Object> root = (Map<String, Object>) Json.parse(text);
-            Map<String, Object> info = (Map<String, Object>) root.get("info");
+            JsonNode root;
+            try {
+                root = Json.MAPPER.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("PyTorch baseline JSON: " + e.getOriginalMessage(), e);
+            }
+            JsonNode info = root.path("info");
             Map<String, Double> ms = new LinkedHashMap<>();
             double fma = Double.NaN, copy = Double.NaN;
-            for (Object o : (List<Object>) root.get("rows")) {
-                Map<String, Object> r = (Map<String, Object>) o;
-                String op = (String) r.get("op");
+            for (JsonNode r : root.path("rows")) {
+                String op = r.path("op").asText();
                 switch (op) {
-                    case "ceiling-fp32-fma" -> fma = Json.number(r.get("gflops"));
-                    case "ceiling-copy" -> copy = Json.number(r.get("gbps"));
-                    default -> ms.put(key(op, (String) r.get("shape")), Json.number(r.get("ms")));
+                    case "ceiling-fp32-fma" -> fma = number(r.get("gflops"));
+                    case "ceiling-copy" -> copy = number(r.get("gbps"));
+                    default -> ms.put(key(op, r.path("shape").asText()), number(r.get("ms")));
                 }
             }
-            return new Baseline(ms, fma, copy, String.valueOf(info.get("device")), String.valueOf(info.get("torch")));
+            return new Baseline(ms, fma, copy, info.path("device").asText("null"), info.path("torch").asText("null"));
+        }
+
+        /** A number, or a string holding one ("NaN"), as a double. */
+        private static double number(JsonNode v) {
+            if (v != null && v.isNumber()) {
+                return v.doubleValue();
+            }
+            if (v != null && v.isTextual()) {
+                return Double.parseDouble(v.asText());
+            }
+            throw new IllegalArgumentException("PyTorch baseline JSON: not a number: " + v);
         }
     }
 
@@ -81,24 +99,35 @@ final class LabReport {
         return r.throughput() / (r.unit().equals("GB/s") ? baseline.copyGbps() : baseline.fmaGflops());
     }
 
+    /** {@code {"peer": {...}, "rows": [...]}}, one row a line, one-space indent as the device scripts read it. */
     String json() {
-        StringBuilder b = new StringBuilder("{\n");
+        ObjectNode root = Json.MAPPER.createObjectNode();
         if (baseline != null) {
-            b.append(" \"peer\": {\"device\": ").append(Json.quote(baseline.device())).append(", \"torch\": ")
-                    .append(Json.quote(baseline.torch())).append(", \"fp32FmaGflops\": ").append(num(baseline.fmaGflops()))
-                    .append(", \"copyGbps\": ").append(num(baseline.copyGbps())).append("},\n");
+            ObjectNode peer = root.putObject("peer");
+            peer.put("device", baseline.device());
+            peer.put("torch", baseline.torch());
+            peer.putRawValue("fp32FmaGflops", num(baseline.fmaGflops()));
+            peer.putRawValue("copyGbps", num(baseline.copyGbps()));
         }
-        b.append(" \"rows\": [\n");
-        b.append(rows.stream().map(r -> "  {\"op\": " + Json.quote(r.op()) + ", \"shape\": " + Json.quote(r.shape())
-                + ", \"backend\": " + Json.quote(r.backend()) + ", \"passed\": " + r.passed()
-                + ", \"maxAbsError\": " + num(r.maxAbsError()) + ", \"maxRelError\": " + num(r.maxRelError())
-                + ", \"latencyMs\": " + num(r.latencyMs()) + ", \"pipelinedMs\": " + num(r.pipelinedMs())
-                + ", \"throughput\": " + num(r.throughput()) + ", \"unit\": " + Json.quote(r.unit())
-                + ", \"pytorchMs\": " + num(pytorchMs(r)) + ", \"oursOverPytorch\": " + num(ratio(r))
-                + ", \"fractionOfCeiling\": " + num(fractionOfCeiling(r))
-                + ", \"error\": " + (r.error() == null ? "null" : Json.quote(r.error())) + "}")
-                .collect(Collectors.joining(",\n")));
-        return b.append("\n ]\n}\n").toString();
+        ArrayNode array = root.putArray("rows");
+        for (LabRow r : rows) {
+            ObjectNode o = array.addObject();
+            o.put("op", r.op());
+            o.put("shape", r.shape());
+            o.put("backend", r.backend());
+            o.put("passed", r.passed());
+            o.putRawValue("maxAbsError", num(r.maxAbsError()));
+            o.putRawValue("maxRelError", num(r.maxRelError()));
+            o.putRawValue("latencyMs", num(r.latencyMs()));
+            o.putRawValue("pipelinedMs", num(r.pipelinedMs()));
+            o.putRawValue("throughput", num(r.throughput()));
+            o.put("unit", r.unit());
+            o.putRawValue("pytorchMs", num(pytorchMs(r)));
+            o.putRawValue("oursOverPytorch", num(ratio(r)));
+            o.putRawValue("fractionOfCeiling", num(fractionOfCeiling(r)));
+            o.put("error", r.error());
+        }
+        return Json.write(root, " ", 1, 2) + "\n";
     }
 
     String markdown() {
@@ -130,7 +159,8 @@ final class LabReport {
         return Double.isNaN(v) ? "not measured" : String.format(Locale.ROOT, pattern, v);
     }
 
-    private static String num(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.6g", v);
+    /** Six significant digits; NaN and infinity (not measured) as null. */
+    private static RawValue num(double v) {
+        return new RawValue(Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.6g", v));
     }
 }

@@ -1,5 +1,8 @@
 package dev.tensorbackend.bench.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tensorbackend.network.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,12 +24,21 @@ public final class JmhResults {
 
     /** Every result this report knows; unknown benchmarks are named on {@code log} and left out. */
     public static List<Measurement> parse(String jmhJson, PrintStream log) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(jmhJson);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("JMH JSON: " + e.getOriginalMessage() + " at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+        }
+        if (root == null || !root.isArray()) {
+            throw new IllegalArgumentException("JMH JSON: expected an array of results");
+        }
         List<Measurement> out = new ArrayList<>();
-        for (Object item : (List<?>) Json.parse(jmhJson)) {
-            Map<?, ?> result = (Map<?, ?>) item;
-            String benchmark = (String) result.get("benchmark");
-            Map<?, ?> metric = (Map<?, ?>) result.get("primaryMetric");
-            double seconds = secondsPerCall(Json.number(metric.get("score")), (String) metric.get("scoreUnit"));
+        for (JsonNode result : root) {
+            String benchmark = result.path("benchmark").asText();
+            JsonNode metric = result.path("primaryMetric");
+            double seconds = secondsPerCall(JsonReport.number(metric.get("score")), metric.path("scoreUnit").asText());
             Optional<Measurement> m = BenchmarkCatalog.describe(benchmark, params(result), seconds);
             if (m.isPresent()) {
                 out.add(m.get());
@@ -66,12 +78,9 @@ public final class JmhResults {
         }
     }
 
-    private static Map<String, String> params(Map<?, ?> result) {
+    private static Map<String, String> params(JsonNode result) {
         Map<String, String> params = new LinkedHashMap<>();
-        Object p = result.get("params");
-        if (p instanceof Map) {
-            ((Map<?, ?>) p).forEach((k, v) -> params.put((String) k, String.valueOf(v)));
-        }
+        result.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
         return params;
     }
 }

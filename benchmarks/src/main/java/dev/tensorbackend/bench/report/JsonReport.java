@@ -1,40 +1,59 @@
 package dev.tensorbackend.bench.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tensorbackend.network.Json;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * {@code bench-report.json}: the notes, then one object per measurement with op, variant,
- * backend, size, shape, seconds and either gflops or gbps.
+ * backend, size, shape, seconds and either gflops or gbps; one note and one measurement a line.
  */
 final class JsonReport {
     private JsonReport() {
     }
 
     static String render(List<Measurement> measurements, List<String> notes) {
-        StringBuilder json = new StringBuilder("{\n  \"notes\": [");
-        for (int i = 0; i < notes.size(); i++) {
-            json.append(i == 0 ? "\n    " : ",\n    ").append(Json.quote(notes.get(i)));
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode noteArray = root.putArray("notes");
+        notes.forEach(noteArray::add);
+        ArrayNode rows = root.putArray("measurements");
+        for (Measurement m : measurements) {
+            ObjectNode o = rows.addObject();
+            o.put("op", m.op());
+            o.put("variant", m.variant());
+            o.put("backend", m.backend());
+            o.put("size", m.size());
+            o.put("shape", m.shape());
+            o.putRawValue("seconds", number(m.seconds()));
+            o.putRawValue(m.work().isCompute() ? "gflops" : "gbps", number(m.throughput()));
         }
-        json.append(notes.isEmpty() ? "],\n" : "\n  ],\n").append("  \"measurements\": [");
-        for (int i = 0; i < measurements.size(); i++) {
-            Measurement m = measurements.get(i);
-            json.append(i == 0 ? "\n    {" : ",\n    {")
-                    .append("\"op\": ").append(Json.quote(m.op()))
-                    .append(", \"variant\": ").append(Json.quote(m.variant()))
-                    .append(", \"backend\": ").append(Json.quote(m.backend()))
-                    .append(", \"size\": ").append(Json.quote(m.size()))
-                    .append(", \"shape\": ").append(Json.quote(m.shape()))
-                    .append(", \"seconds\": ").append(number(m.seconds()))
-                    .append(m.work().isCompute() ? ", \"gflops\": " : ", \"gbps\": ").append(number(m.throughput()))
-                    .append('}');
-        }
-        json.append(measurements.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
-        return json.toString();
+        return Json.write(root, "  ", 1, 2) + "\n";
     }
 
-    /** JSON has no NaN or infinity: those (a broken measurement) are written as null. */
-    private static String number(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+    /**
+     * Six significant digits (more would be noise in a timing); JSON has no NaN or infinity, so
+     * those (a broken measurement) are written as null.
+     */
+    static RawValue number(double v) {
+        return new RawValue(Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null");
+    }
+
+    /** A JSON number, or a string holding one (JMH writes NaN as "NaN"), as a double. */
+    static double number(JsonNode v) {
+        if (v != null && v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v != null && v.isTextual()) {
+            try {
+                return Double.parseDouble(v.asText());
+            } catch (NumberFormatException e) {
+                // reported below as what it is
+            }
+        }
+        throw new IllegalArgumentException("not a number: " + v);
     }
 }

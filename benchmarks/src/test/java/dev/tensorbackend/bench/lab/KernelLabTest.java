@@ -50,6 +50,28 @@ class KernelLabTest {
         assertTrue(md.contains("FP32 FMA 64000 GFLOP/s"), md);
     }
 
+    /** The layout the device scripts and earlier reports have: one row a line, not-measured as null. */
+    @Test
+    void jsonKeepsItsLayoutOneRowALine() {
+        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 1.5e-7, 0.3, 0.2, 10737.4, "GFLOP/s", null);
+        LabRow failed = new LabRow("softmax-forward", "4096", "cuda", false, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, "GB/s", "planted \"failure\"");
+        String json = new LabReport(List.of(matmul, failed), LabReport.Baseline.parse(BASELINE)).json();
+        assertEquals("""
+                {
+                 "peer": {"device": "NVIDIA H200", "torch": "2.11.0+cu130", "fp32FmaGflops": 64000.0, "copyGbps": 4000.00},
+                 "rows": [
+                  {"op": "matmul", "shape": "1024", "backend": "cuda", "passed": true, "maxAbsError": 0.00000, "maxRelError": 1.50000e-07, \
+                "latencyMs": 0.300000, "pipelinedMs": 0.200000, "throughput": 10737.4, "unit": "GFLOP/s", "pytorchMs": 0.0689000, \
+                "oursOverPytorch": 0.344500, "fractionOfCeiling": 0.167772, "error": null},
+                  {"op": "softmax-forward", "shape": "4096", "backend": "cuda", "passed": false, "maxAbsError": null, \
+                "maxRelError": null, "latencyMs": null, "pipelinedMs": null, "throughput": null, "unit": "GB/s", "pytorchMs": 0.0616000, \
+                "oursOverPytorch": null, "fractionOfCeiling": null, "error": "planted \\"failure\\""}
+                 ]
+                }
+                """, json);
+    }
+
     @Test
     void cpuRowsAreNotSetBesidePytorchOnAGpu() {
         LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, 430, "GFLOP/s", null);

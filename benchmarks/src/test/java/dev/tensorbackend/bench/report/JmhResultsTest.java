@@ -24,21 +24,21 @@ class JmhResultsTest {
     }
 
     @Test
-    void jsonParserReadsWhatJmhWrites() {
-        Object v = Json.parse("{\"a\": [1, -2.5e3, \"NaN\", true, false, null], \"b\\\"\": \"x\\u0041\\n\", \"c\": {}}");
-        Map<?, ?> m = (Map<?, ?>) v;
-        List<?> a = (List<?>) m.get("a");
-        assertEquals(1.0, a.get(0));
-        assertEquals(-2500.0, a.get(1));
-        assertTrue(Double.isNaN(Json.number(a.get(2))));
-        assertEquals(Boolean.TRUE, a.get(3));
-        assertEquals(Boolean.FALSE, a.get(4));
-        assertEquals(null, a.get(5));
-        assertEquals("xA\n", m.get("b\""));
-        assertEquals(Map.of(), m.get("c"));
-        assertEquals("\"q\\\"\\\\\\n\"", Json.quote("q\"\\\n"));
-        assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2"));
-        assertThrows(IllegalArgumentException.class, () -> Json.parse("[1] x"));
+    void aNaNScoreAsJmhWritesItIsReadAsNaN() {
+        String jmh = "[{\"benchmark\": \"dev.tensorbackend.bench.SoftmaxBench.forwardKernelOnly\", \"params\": {\"backend\": \"cpu\","
+                + " \"size\": \"1024\"}, \"primaryMetric\": {\"score\": \"NaN\", \"scoreUnit\": \"ms/op\"}}]";
+        List<Measurement> ms = JmhResults.parse(jmh, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals(1, ms.size());
+        assertTrue(Double.isNaN(ms.get(0).seconds()), ms.toString());
+    }
+
+    @Test
+    void aBrokenFileIsOneLineNamingWhereItBroke() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JmhResults.parse("[{\"benchmark\": 1,\n", System.err));
+        assertTrue(e.getMessage().startsWith("JMH JSON: ") && e.getMessage().contains("line 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("{}", System.err));
+        assertEquals("JMH JSON: expected an array of results", e.getMessage());
     }
 
     @Test
