@@ -54,14 +54,21 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /**
+     * Written into the output folder with the one-line reason when the suite fails, so that the
+     * Maven build (benchmarks/pom.xml) can fail with that line instead of the exec plugin's stack trace.
+     */
+    public static final String FAILURE_FILE = "bench-failure.txt";
+
     public static void main(String[] args) throws IOException {
+        Path outDir = Path.of(args.length > 0 ? args[0] : "target");
+        Files.createDirectories(outDir);
+        Files.deleteIfExists(outDir.resolve(FAILURE_FILE));
         String refusal = BenchBackends.shadowRefusal();
         if (refusal != null) {
-            System.err.println("bench: " + refusal);
-            System.exit(ExitStatus.USAGE);
+            fail(outDir, ExitStatus.USAGE, "bench: " + refusal);
             return;
         }
-        Path outDir = Path.of(args.length > 0 ? args[0] : "target");
         boolean full = Boolean.getBoolean("bench.full");
         List<String> notes = runNotes(full);
 
@@ -72,13 +79,11 @@ public final class BenchMain {
         try {
             backends = usableBackends(System.getProperty(Backends.PROPERTY, ""), providers, notes);
         } catch (BackendException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.exit(ExitStatus.BACKEND_UNUSABLE);
+            fail(outDir, ExitStatus.BACKEND_UNUSABLE, "bench: " + e.getMessage());
             return;
         }
         boolean cublas = backends.contains("cuda") && cublasLoads(notes);
-        notes.add("backends measured: " + (backends.isEmpty() ? "none" : String.join(", ", backends))
-                + (backends.contains("cpu") ? " (and EJML " + ejmlVersion() + " as the CPU peer)" : ""));
+        notes.add("backends measured: " + (backends.isEmpty() ? "none" : String.join(", ", backends)));
 
         List<String> only = split(System.getProperty("bench.only", ""));
         List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, only);
@@ -87,6 +92,8 @@ public final class BenchMain {
         }
         List<String> failed = new ArrayList<>();
         List<Path> results = runAll(runs, full, outDir.resolve("jmh-parts"), failed);
+        List<String> peers = peersThatRan(runs, failed);
+        notes.add("peers measured: " + (peers.isEmpty() ? "none" : String.join(", ", peers)));
         if (!failed.isEmpty()) {
             notes.add("FAILED (see the JMH output): " + String.join(", ", failed));
         }
@@ -99,8 +106,29 @@ public final class BenchMain {
                 + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
                 + ", " + outDir.resolve(ReportWriter.SVG_FILE));
         if (!failed.isEmpty()) {
-            System.exit(ExitStatus.CHECK_FAILED);
+            fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + failed.size() + " benchmark run(s) failed (their JMH output is above): "
+                    + String.join(", ", failed));
         }
+    }
+
+    /** The one line on stderr and in {@link #FAILURE_FILE}, then the exit status. */
+    private static void fail(Path outDir, int status, String line) throws IOException {
+        System.err.println(line);
+        Files.writeString(outDir.resolve(FAILURE_FILE), line + System.lineSeparator());
+        System.exit(status);
+    }
+
+    /**
+     * The established libraries measured beside our backends, only those whose runs were planned
+     * (bench.only and the backends decide) and completed: the report must not name a peer that
+     * did not run.
+     */
+    static List<String> peersThatRan(List<BenchPlan.Run> runs, List<String> failed) {
+        return runs.stream()
+                .filter(r -> r.benchmarkClass().equals("EjmlMatmulBench") && !failed.contains(r.title()))
+                .map(r -> "EJML " + ejmlVersion() + " (matmul on the CPU)")
+                .distinct()
+                .collect(Collectors.toList());
     }
 
     /** Where and how the numbers were taken: the report's first lines. */
@@ -166,12 +194,15 @@ public final class BenchMain {
     }
 
     /**
-     * The requested backends that can run here. An unusable one is left out with its reason
-     * on stdout and in the report's notes; an unknown name fails, listing the known ones.
+     * The requested backends that can run here. By default (every backend on the class path) an
+     * unusable one is left out with its reason on stdout and in the report's notes; one asked
+     * for by name that cannot run fails at once with its reason, and so does an unknown name,
+     * listing the known ones.
      */
     static List<String> usableBackends(String requested, List<BackendProvider> providers, List<String> notes) {
         List<String> names = split(requested);
-        if (names.isEmpty() || names.equals(List.of("all")) || names.equals(List.of(Backends.AUTO))) {
+        boolean explicit = !(names.isEmpty() || names.equals(List.of("all")) || names.equals(List.of(Backends.AUTO)));
+        if (!explicit) {
             // the reference backend's plain loops take minutes per large call: measured only when named
             names = providers.stream().map(BackendProvider::name).filter(n -> !n.equals(REFERENCE))
                     .sorted(BenchMain::cpuFirst).collect(Collectors.toList());
@@ -181,6 +212,8 @@ public final class BenchMain {
             BackendProvider.Availability a = Backends.provider(name, providers).availability();
             if (a.usable()) {
                 usable.add(name);
+            } else if (explicit) {
+                throw new BackendException("backend " + name + " cannot run here: " + a.reason());
             } else {
                 String why = "backend " + name + " left out: " + a.reason();
                 System.out.println("bench: " + why);

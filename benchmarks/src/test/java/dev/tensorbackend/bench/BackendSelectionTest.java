@@ -57,9 +57,16 @@ class BackendSelectionTest {
                 provider("cpu", BackendProvider.Availability.yes()));
         assertEquals(List.of("cuda", "cpu"), BenchMain.usableBackends("cuda, cpu", both, new ArrayList<>()));
         assertEquals(List.of("cpu", "cuda"), BenchMain.usableBackends("", both, new ArrayList<>()));
-        List<String> notes = new ArrayList<>();
-        assertEquals(List.of(), BenchMain.usableBackends("cuda", PROVIDERS, notes));
-        assertEquals(List.of("backend cuda left out: no libcuda.so.1 on the library path"), notes);
+    }
+
+    /** Asked for by name, a backend that cannot run stops the suite at once: nobody wants "No measurements". */
+    @Test
+    void anExplicitBackendThatCannotRunFailsAtOnceWithItsReason() {
+        for (String requested : new String[] {"cuda", "cpu,cuda"}) {
+            List<String> notes = new ArrayList<>();
+            BackendException e = assertThrows(BackendException.class, () -> BenchMain.usableBackends(requested, PROVIDERS, notes));
+            assertEquals("backend cuda cannot run here: no libcuda.so.1 on the library path", e.getMessage());
+        }
     }
 
     @Test

@@ -98,4 +98,13 @@ class BenchPlanTest {
     void theReportNamesTheEjmlVersionThePomPins() {
         assertTrue(BenchMain.ejmlVersion().matches("\\d+\\.\\d+\\.\\d+"), BenchMain.ejmlVersion());
     }
+
+    @Test
+    void theReportNamesOnlyPeersThatRan() {
+        List<BenchPlan.Run> withEjml = BenchPlan.runs(List.of("cpu"), false, false, List.of("matmul"));
+        assertEquals(List.of("EJML " + BenchMain.ejmlVersion() + " (matmul on the CPU)"), BenchMain.peersThatRan(withEjml, List.of()));
+        assertEquals(List.of(), BenchMain.peersThatRan(withEjml, List.of("EJML matmul")), "EJML failed: not a peer");
+        assertEquals(List.of(), BenchMain.peersThatRan(BenchPlan.runs(List.of("cpu"), false, false, List.of("softmax")), List.of()),
+                "bench.only=softmax runs no EJML");
+    }
 }
