@@ -1,5 +1,6 @@
 package dev.tensorbackend.bench.report;
 
+import dev.tensorbackend.network.ExitStatus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,12 +33,29 @@ public final class ReportWriter {
     }
 
     public static void main(String[] args) throws IOException {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** The command line; exit statuses from the project's one table. */
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: ReportWriter OUT_DIR JMH_JSON [NOTE...]");
-            System.exit(2);
+            err.println("usage: ReportWriter OUT_DIR JMH_JSON [NOTE...]");
+            return ExitStatus.USAGE;
+        }
+        Path jmhJson = Path.of(args[1]);
+        if (!Files.isRegularFile(jmhJson)) {
+            // write() accepts a missing file (a suite where nothing ran); named by hand, it is a mistake
+            err.println("report: no JMH result file at " + jmhJson);
+            return ExitStatus.USAGE;
         }
         List<String> notes = new ArrayList<>(List.of(args).subList(2, args.length));
-        List<Measurement> ms = write(Path.of(args[1]), Path.of(args[0]), notes, System.err);
-        System.out.println("report: " + ms.size() + " measurements written to " + args[0]);
+        try {
+            List<Measurement> ms = write(jmhJson, Path.of(args[0]), notes, err);
+            out.println("report: " + ms.size() + " measurements written to " + args[0]);
+            return ExitStatus.OK;
+        } catch (IllegalArgumentException e) {
+            err.println("report: " + jmhJson + ": " + e.getMessage());
+            return ExitStatus.USAGE;
+        }
     }
 }

@@ -216,4 +216,21 @@ class ReportWriterTest {
     private static double num(Object v) {
         return ((Number) v).doubleValue();
     }
+
+    @Test
+    void theCommandLineRefusesAMissingOrBrokenResultFileInOneLine() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        Path missing = dir.resolve("nothing-here.json");
+        assertEquals(2, ReportWriter.run(new String[] {dir.toString(), missing.toString()}, o, e));
+        assertEquals("report: no JMH result file at " + missing, err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
+        err.reset();
+        Files.writeString(jmhJson, "[{\"benchmark\": ");
+        assertEquals(2, ReportWriter.run(new String[] {dir.toString(), jmhJson.toString()}, o, e));
+        assertEquals(1, err.toString(java.nio.charset.StandardCharsets.UTF_8).strip().lines().count(), err.toString());
+        assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).startsWith("report: " + jmhJson + ": JMH JSON: "), err.toString());
+        assertEquals("", out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }
