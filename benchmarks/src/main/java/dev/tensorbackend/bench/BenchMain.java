@@ -104,7 +104,8 @@ public final class BenchMain {
         System.out.println("\n" + Files.readString(outDir.resolve(ReportWriter.MARKDOWN_FILE)));
         System.out.println("bench: " + count + " measurements; JMH JSON " + jmhJson + "; report "
                 + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
-                + ", " + outDir.resolve(ReportWriter.SVG_FILE));
+                + ", charts " + outDir.resolve(ReportWriter.SVG_FILE) + " (and .png), " + outDir.resolve(ReportWriter.SPEEDUP_SVG_FILE)
+                + " (and .png)");
         if (!failed.isEmpty()) {
             fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + failed.size() + " benchmark run(s) failed (their JMH output is above): "
                     + String.join(", ", failed));

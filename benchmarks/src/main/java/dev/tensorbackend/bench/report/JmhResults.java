@@ -80,7 +80,7 @@ public final class JmhResults {
 
     private static Map<String, String> params(JsonNode result) {
         Map<String, String> params = new LinkedHashMap<>();
-        result.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        result.path("params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
         return params;
     }
 }

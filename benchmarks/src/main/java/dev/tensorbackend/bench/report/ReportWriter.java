@@ -9,27 +9,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns JMH's JSON results into the three report files: {@code bench-report.json},
- * {@code bench-report.md} and {@code bench-report.svg}. Runs after JMH, from
+ * Turns JMH's JSON results into the report: {@code bench-report.json}, {@code bench-report.md},
+ * and two charts as SVG and PNG, {@code bench-report.*} (throughput) and
+ * {@code bench-report-speedups.*}. Runs after JMH, from
  * {@code BenchMain} or on its own: {@code ReportWriter OUT_DIR JMH_JSON [NOTE...]}.
  */
 public final class ReportWriter {
     public static final String JSON_FILE = "bench-report.json";
     public static final String MARKDOWN_FILE = "bench-report.md";
     public static final String SVG_FILE = "bench-report.svg";
+    public static final String PNG_FILE = "bench-report.png";
+    public static final String SPEEDUP_SVG_FILE = "bench-report-speedups.svg";
+    public static final String SPEEDUP_PNG_FILE = "bench-report-speedups.png";
 
     private ReportWriter() {
     }
 
-    /** Writes the three files into {@code outDir} and returns the measurements they show. */
+    /** Writes the report files into {@code outDir} and returns the measurements they show. */
     public static List<Measurement> write(Path jmhJson, Path outDir, List<String> notes, PrintStream log)
             throws IOException {
         List<Measurement> ms = Files.exists(jmhJson) ? JmhResults.read(jmhJson, log) : List.of();
         Files.createDirectories(outDir);
         Files.writeString(outDir.resolve(JSON_FILE), JsonReport.render(ms, notes));
         Files.writeString(outDir.resolve(MARKDOWN_FILE), MarkdownReport.render(ms, notes));
-        Files.writeString(outDir.resolve(SVG_FILE), SvgChart.render(ms));
+        Charts.write(ms, outDir, base(SVG_FILE), base(SPEEDUP_SVG_FILE));
         return ms;
+    }
+
+    private static String base(String file) {
+        return file.substring(0, file.lastIndexOf('.'));
     }
 
     public static void main(String[] args) throws IOException {

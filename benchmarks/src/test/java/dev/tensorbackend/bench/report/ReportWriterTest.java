@@ -166,36 +166,93 @@ class ReportWriterTest {
     }
 
     @Test
-    void svgIsWellFormedWithAPanelPerOpAndAPointPerMeasurement() throws Exception {
+    void bothChartsAreWellFormedSvgWithTitledLogAxesAndAPngBeside() throws Exception {
         write();
         Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(dir.resolve(ReportWriter.SVG_FILE).toFile());
         assertEquals("svg", svg.getDocumentElement().getTagName());
-        assertEquals(12, svg.getElementsByTagName("circle").getLength());
-        // one line per op and series: matmul has 6 series; QK^T, softmax x2, conv, step have 1
-        assertEquals(11, svg.getElementsByTagName("polyline").getLength());
         String text = svg.getDocumentElement().getTextContent();
         for (String title : List.of("matmul (GFLOP/s)", "attention QK^T (GFLOP/s)", "softmax forward (GB/s)",
-                "softmax backward (GB/s)", "conv2d backward-filter (GFLOP/s)", "training step (GFLOP/s)")) {
-            assertTrue(text.contains(title), title);
+                "softmax backward (GB/s)", "conv2d backward-filter (GFLOP/s)", "training step (GFLOP/s)",
+                "throughput (GFLOP/s), log scale", "work per call (GFLOP), log scale", "throughput (GB/s), log scale",
+                "data moved per call (MB), log scale", "cuda cuBLAS", "EJML 1T", "EJML MT")) {
+            assertTrue(text.contains(title), title + " in the throughput chart");
         }
-        // log scale: at 512 cuBLAS (268 GFLOP/s) is drawn higher, i.e. smaller y, than the CPU (2.68)
-        assertTrue(pointY(svg, "cuda cuBLAS 512") < pointY(svg, "cpu 512"));
-        // and the CPU at 512 sits two decades below cuBLAS: the 100x gap spans 2/3 of a 3-decade axis
-        double decade = (pointY(svg, "cpu 512") - pointY(svg, "cuda cuBLAS 512")) / 2;
-        assertTrue(decade > 40 && decade < 100, "pixels per decade " + decade);
+        // six panels, two a row
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve(ReportWriter.PNG_FILE).toFile());
+        assertEquals(1200, png.getWidth());
+        assertEquals(3 * 420, png.getHeight());
+        String speedups = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(dir.resolve(ReportWriter.SPEEDUP_SVG_FILE).toFile()).getDocumentElement().getTextContent();
+        for (String title : List.of("matmul: speedups", "kernel/cuBLAS", "ours/EJML 1T", "ours/EJML MT",
+                "speedup (x; above 1 the first is faster), log scale")) {
+            assertTrue(speedups.contains(title), title + " in the speedup chart");
+        }
+        assertTrue(javax.imageio.ImageIO.read(dir.resolve(ReportWriter.SPEEDUP_PNG_FILE).toFile()).getWidth() == 1200);
     }
 
-    /** The y of the point whose tooltip starts with {@code label}. */
-    private static double pointY(Document svg, String label) {
-        NodeList circles = svg.getElementsByTagName("circle");
-        for (int i = 0; i < circles.getLength(); i++) {
-            Element c = (Element) circles.item(i);
-            if (c.getTextContent().startsWith(label + ":")) {
-                return Double.parseDouble(c.getAttribute("cy"));
+    @Test
+    void linesJoinOnlySizesOfOneFamilyAndEachSeriesIsInTheLegendOnce() {
+        assertEquals(SizeFamily.of("256"), SizeFamily.of("4096"));
+        assertEquals(SizeFamily.of("qkt-8x64x32"), SizeFamily.of("qkt-8x128x32"));
+        assertFalse(SizeFamily.of("256").equals(SizeFamily.of("qkt-8x64x32")));
+        assertFalse(SizeFamily.of("documented").equals(SizeFamily.of("mid")));
+        dev.tensorbackend.bench.workload.Work small = dev.tensorbackend.bench.workload.Work.flops(2e3);
+        dev.tensorbackend.bench.workload.Work big = dev.tensorbackend.bench.workload.Work.flops(2e9);
+        List<Measurement> ms = List.of(
+                new Measurement("conv2d forward", "kernel-only", "cpu", "documented", "toy", 1e-6, small),
+                new Measurement("conv2d forward", "kernel-only", "cpu", "mid", "layer", 1e-1, big),
+                new Measurement("matmul", "kernel-only", "cpu", "256", "256", 1e-3, Work256.W),
+                new Measurement("matmul", "kernel-only", "cpu", "512", "512", 8e-3, Work256.W8));
+        List<OpTable> tables = OpTable.of(ms);
+        org.jfree.chart.plot.XYPlot matmul = ThroughputChart.of(tables.get(0)).getXYPlot();
+        assertEquals(1, matmul.getDataset().getSeriesCount(), "256 and 512 on one line");
+        assertEquals(2, matmul.getDataset().getItemCount(0));
+        assertEquals(0.033554432, matmul.getDataset().getXValue(0, 0), 1e-12, "x is GFLOP per call: 2 * 256^3");
+        assertEquals(33.554432, matmul.getDataset().getYValue(0, 0), 1e-9, "y is GFLOP/s");
+        org.jfree.chart.plot.XYPlot conv = ThroughputChart.of(tables.get(1)).getXYPlot();
+        assertEquals(2, conv.getDataset().getSeriesCount(), "the toy and the layer are not joined");
+        assertEquals(1, conv.getDataset().getItemCount(0));
+        assertTrue(conv.getRenderer().isSeriesVisibleInLegend(0));
+        assertFalse(conv.getRenderer().isSeriesVisibleInLegend(1), "one legend entry for cpu");
+        assertTrue(conv.getRangeAxis() instanceof org.jfree.chart.axis.LogarithmicAxis);
+        assertTrue(conv.getDomainAxis() instanceof org.jfree.chart.axis.LogarithmicAxis);
+    }
+
+    @Test
+    void everySeriesHasItsOwnColourAndMarker() {
+        List<Series> all = Series.ORDER;
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                Series a = all.get(i);
+                Series b = all.get(j);
+                boolean sameLook = ChartStyle.color(a).equals(ChartStyle.color(b));
+                assertFalse(sameLook, a.label() + " and " + b.label() + " share a colour");
             }
         }
-        throw new AssertionError("no point " + label);
+        assertFalse(ChartStyle.marker(Series.EJML_1T).getBounds2D().equals(ChartStyle.marker(Series.EJML_MT).getBounds2D())
+                && ChartStyle.marker(Series.EJML_1T).getClass().equals(ChartStyle.marker(Series.EJML_MT).getClass())
+                && java.util.Arrays.equals(path(ChartStyle.marker(Series.EJML_1T)), path(ChartStyle.marker(Series.EJML_MT))),
+                "EJML 1T and MT differ in their markers too");
+    }
+
+    private static double[] path(java.awt.Shape s) {
+        java.util.List<Double> coords = new java.util.ArrayList<>();
+        double[] c = new double[6];
+        for (java.awt.geom.PathIterator it = s.getPathIterator(null); !it.isDone(); it.next()) {
+            int type = it.currentSegment(c);
+            coords.add((double) type);
+            for (int k = 0; k < 2; k++) {
+                coords.add(c[k]);
+            }
+        }
+        return coords.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** 2 * 256^3 and 2 * 512^3 flops. */
+    private static final class Work256 {
+        static final dev.tensorbackend.bench.workload.Work W = dev.tensorbackend.bench.workload.Work.flops(2.0 * 256 * 256 * 256);
+        static final dev.tensorbackend.bench.workload.Work W8 = dev.tensorbackend.bench.workload.Work.flops(2.0 * 512 * 512 * 512);
     }
 
     @Test
@@ -204,6 +261,8 @@ class ReportWriterTest {
         assertTrue(write().isEmpty());
         assertTrue(Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE)).contains("No measurements."));
         assertTrue(Files.readString(dir.resolve(ReportWriter.SVG_FILE)).contains("No measurements."));
+        assertTrue(Files.readString(dir.resolve(ReportWriter.SPEEDUP_SVG_FILE)).contains("No speedups"));
+        assertTrue(Files.exists(dir.resolve(ReportWriter.PNG_FILE)) && Files.exists(dir.resolve(ReportWriter.SPEEDUP_PNG_FILE)));
         assertEquals(List.of(), ((Map<?, ?>) parse(Files.readString(dir.resolve(ReportWriter.JSON_FILE))))
                 .get("measurements"));
     }
