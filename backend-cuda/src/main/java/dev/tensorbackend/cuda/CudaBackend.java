@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -336,6 +337,12 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         device.synchronize("synchronize");
     }
 
+    /** CUDA events on the backend's stream around the work; see {@link Device#timeMillis}. */
+    @Override
+    protected OptionalDouble doDeviceMillis(Runnable work) {
+        return device.timeMillis(work);
+    }
+
     /**
      * After AbstractBackend closed every open tensor: waits for the stream, frees all device
      * memory (cached and live: afterwards driver frees equal driver allocations), then the
@@ -383,6 +390,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             Map.entry("reshape", List.of()),
             Map.entry("synchronize", List.of()),
             Map.entry("memoryStats", List.of()),
+            Map.entry("deviceMillis", List.of()),
             Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILE128),
                     k(MatmulLauncher.MODULE, MatmulLauncher.TILE64), k(MatmulLauncher.MODULE, MatmulLauncher.TILE32))),
             Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD),

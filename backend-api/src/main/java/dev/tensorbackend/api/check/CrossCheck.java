@@ -50,7 +50,9 @@ public final class CrossCheck {
             "name/0", "identifies the backend; there is nothing to compare",
             "close/0", "ends the backend's life, which its owner controls; every case closes its tensors",
             "memoryStats/0", "reports the backend's own bookkeeping (sizes rounded, caches), which differs by design;"
-                    + " the contract suite checks it");
+                    + " the contract suite checks it",
+            "deviceMillis/1", "a timing, which differs by nature (none at all on the CPU); the contract suite checks that"
+                    + " it runs the work");
 
     public static final Tolerance EXACT = new Tolerance(0, 0);
     public static final Tolerance AXPY = new Tolerance(1e-7, 2.4e-7);

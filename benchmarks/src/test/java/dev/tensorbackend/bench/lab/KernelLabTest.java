@@ -35,13 +35,15 @@ class KernelLabTest {
 
     @Test
     void ratiosAndCeilingFractionsComeFromOurPipelinedTime() {
-        // 2 * 1024^3 flops in 0.2 ms = 10737 GFLOP/s; softmax 2 * 4 * 4096^2 bytes in 0.1 ms = 1342 GB/s
-        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 0, 0.3, 0.2, 2.0 * Math.pow(1024, 3) / 0.2e-3 / 1e9,
-                "GFLOP/s", null);
-        LabRow softmax = new LabRow("softmax-forward", "4096", "cuda", true, 0, 0, 0.2, 0.1, 8.0 * 4096 * 4096 / 0.1e-3 / 1e9,
-                "GB/s", null);
+        // matmul timed by the device clock: 2 * 1024^3 flops in 0.2 ms = 10737 GFLOP/s (0.25 ms by wall clock);
+        // softmax without a device time: 2 * 4 * 4096^2 bytes in 0.1 ms (wall clock) = 1342 GB/s
+        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 0, 0.3, 0.25, 0.2,
+                2.0 * Math.pow(1024, 3) / 0.2e-3 / 1e9, "GFLOP/s", null);
+        LabRow softmax = new LabRow("softmax-forward", "4096", "cuda", true, 0, 0, 0.2, 0.1, Double.NaN,
+                8.0 * 4096 * 4096 / 0.1e-3 / 1e9, "GB/s", null);
         LabReport report = new LabReport(List.of(matmul, softmax), LabReport.Baseline.parse(BASELINE));
-        assertEquals(0.0689 / 0.2, report.ratio(matmul), 1e-12);
+        assertEquals(0.0689 / 0.2, report.ratio(matmul), 1e-12, "the device time, not the wall-clock 0.25 ms");
+        assertEquals(0.0616 / 0.1, report.ratio(softmax), 1e-12, "no device time: the pipelined one");
         assertEquals(10737.4 / 64000, report.fractionOfCeiling(matmul), 1e-5);
         assertEquals(1342.18 / 4000, report.fractionOfCeiling(softmax), 1e-5);
         String md = report.markdown();
@@ -52,7 +54,7 @@ class KernelLabTest {
 
     @Test
     void cpuRowsAreNotSetBesidePytorchOnAGpu() {
-        LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, 430, "GFLOP/s", null);
+        LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, Double.NaN, 430, "GFLOP/s", null);
         LabReport report = new LabReport(List.of(cpu), LabReport.Baseline.parse(BASELINE));
         assertTrue(Double.isNaN(report.pytorchMs(cpu)));
         assertTrue(Double.isNaN(report.fractionOfCeiling(cpu)));
@@ -69,6 +71,7 @@ class KernelLabTest {
         assertTrue(rows.get(0).passed());
         assertNull(rows.get(0).error());
         assertTrue(rows.get(0).latencyMs() > 0 && rows.get(0).pipelinedMs() > 0);
+        assertTrue(Double.isNaN(rows.get(0).deviceMs()), "the CPU has no device clock");
         assertFalse(rows.get(1).passed());
         assertTrue(rows.get(1).error().contains("FAIL"), rows.get(1).error());
         assertFalse(rows.get(2).passed());
