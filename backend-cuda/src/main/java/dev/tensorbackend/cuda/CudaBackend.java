@@ -213,7 +213,20 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             return c;
         }
         CudaTensor c = newTensor(dims.outShape(), "matmul");
-        matmul.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+        int slices = MatmulLauncher.kSlices(dims);
+        if (slices == 1) {
+            matmul.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+            return c;
+        }
+        // a weight gradient: slices of K as one batched product, then their sum in slice order
+        long partialFloats = (long) slices * dims.m() * dims.n();
+        CUdeviceptr partials = memory.allocate(partialFloats * Float.BYTES, "matmul partial sums over slices of K");
+        try {
+            matmul.matmul(a.pointer(), b.pointer(), partials, MatmulLauncher.sliced(dims, slices));
+            elementwise.sumToAxis(partials, c.pointer(), slices, dims.m() * dims.n(), 1);
+        } finally {
+            memory.release(partials); // back to the cache: whatever reuses it is queued after the sum
+        }
         return c;
     }
 

@@ -3,6 +3,7 @@ package dev.tensorbackend.cuda;
 import java.util.List;
 
 import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -102,6 +103,41 @@ final class MatmulLauncher {
                 .intArg("batch", d.batch()).intArg("M", d.m()).intArg("N", d.n()).intArg("K", d.k())
                 .intArg("transA", d.transA()).intArg("transB", d.transB())
                 .intArg("aBatchStride", d.aBatchStride()).intArg("bBatchStride", d.bBatchStride());
+    }
+
+    /** A K slice shorter than this costs more in the partial sums than it gains in blocks. */
+    static final int MIN_SLICE_K = 256;
+
+    /**
+     * Into how many slices of K to split {@code d} (1: not split). A weight gradient
+     * {@code X^T dY} has a small result (width x width) and a long K (every row of a batch),
+     * so even the 32 x 32 tiling leaves most multiprocessors idle while a few blocks walk all
+     * of K. Its operands are stored [K, M] and [K, N], so a slice of K is a contiguous block of
+     * rows of both, and the slices run as one batched product into partial results, which
+     * {@code sum_to_axis} then adds in slice order. The split applies only to that layout
+     * (A transposed, B not, no batch), to at most {@code 2 * MIN_BLOCKS} blocks, into a power
+     * of two of equal slices of at least {@link #MIN_SLICE_K}; the count depends only on the
+     * shape, so results are the same on every run. They differ from the unsplit product in
+     * rounding only (each element is a sum of slice sums), within the cross-check tolerance.
+     */
+    static int kSlices(MatmulDims d) {
+        if (!d.transA() || d.transB() || d.batch() != 1) {
+            return 1;
+        }
+        long blocks = tiles(d, TILINGS.get(TILINGS.size() - 1).tile());
+        int slices = 1;
+        while (blocks * slices * 2 <= 2L * MIN_BLOCKS && d.k() % (slices * 2) == 0
+                && d.k() / (slices * 2) >= MIN_SLICE_K) {
+            slices *= 2;
+        }
+        return slices;
+    }
+
+    /** The batched product over {@code slices} slices of K that {@link #kSlices} splits {@code d} into. */
+    static MatmulDims sliced(MatmulDims d, int slices) {
+        int k = d.k() / slices;
+        return new MatmulDims(slices, d.m(), d.n(), k, true, false, k * d.m(), k * d.n(),
+                Shape.of(slices, d.m(), d.n()));
     }
 
     /** c = op(a) op(b); c holds {@code d.outShape()} and is fully written. */
