@@ -1,6 +1,5 @@
 package dev.tensorbackend.cuda;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
