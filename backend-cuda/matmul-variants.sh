@@ -12,7 +12,8 @@
 #                 cannot spoil the next), for auto and every kernel; each checks against the CPU;
 # then OUTDIR/KERNEL/kernel-lab.{md,json} per kernel and OUTDIR/variants.md, the table kernel x
 # shape -> pipelined ms and TFLOP/s. Under 90 s on an H200 (most of it JVM starts and the CPU
-# reference of 4096^3). Without a GPU (a dry run) it says so and exits 0 after the first step.
+# reference of 4096^3; at worst 30 + 20 s per kernel, the steps' limits). Without a GPU (a dry
+# run) it says CUDA is unusable, checks the lab's options on the CPU in a second and exits 0.
 # MATMUL_KERNELS="auto tile128 ..." chooses the kernels, MATMUL_SHAPES="1024,4096" the shape
 # labels (default: all 11), MATMUL_BUDGET_MS the lab's time budget per case (default 30).
 set -uo pipefail
@@ -50,13 +51,13 @@ fi
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm --format=csv,noheader >> "$summary" 2>&1
 
 # every kernel bit for bit on the GPU first: a wrong kernel's times mean nothing
-step tilings 40 $b test --include-classname 'dev\.tensorbackend\.cuda\.MatmulTilingsTest'
+step tilings 30 $b test --include-classname 'dev\.tensorbackend\.cuda\.MatmulTilingsTest'
 
 lab_args=(--backends cuda --ops matmul,attention-qkt,attention-av --budget-ms "$budget")
 [ -n "${MATMUL_SHAPES:-}" ] && lab_args+=(--shapes "$MATMUL_SHAPES")
 [ -n "$baseline" ] && [ -s "$baseline" ] && lab_args+=(--baseline "$baseline")
 for k in $kernels; do
-    step "lab-$k" 25 $b java "-Dtensor.cuda.matmul.kernel=$k" dev.tensorbackend.bench.lab.KernelLab "$out/$k" "${lab_args[@]}"
+    step "lab-$k" 20 $b java "-Dtensor.cuda.matmul.kernel=$k" dev.tensorbackend.bench.lab.KernelLab "$out/$k" "${lab_args[@]}"
     # the lab goes on without a backend it cannot open (CUDA unusable, unknown kernel): say so here
     grep -h "left out" "$out/logs/lab-$k.txt" | sed "s/^/    lab-$k: /" >> "$summary"
 done
