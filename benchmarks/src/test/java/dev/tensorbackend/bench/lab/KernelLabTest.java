@@ -3,6 +3,7 @@ package dev.tensorbackend.bench.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorbackend.api.Shape;
@@ -84,6 +85,29 @@ class KernelLabTest {
         Set<String> ops = LabCatalog.all().stream().map(LabCase::op).collect(Collectors.toSet());
         assertEquals(Set.of("matmul", "attention-qkt", "attention-av", "conv2d-forward", "conv2d-backward-input",
                 "conv2d-backward-filter", "softmax-forward", "softmax-backward", "train-step"), ops);
+    }
+
+    @Test
+    void opsAndShapesRestrictTheCasesInTheCataloguesOrder() {
+        List<LabCase> all = LabCatalog.all();
+        List<LabCase> matmuls = KernelLab.select(all, List.of("attention-av", "matmul", "attention-qkt"), null);
+        assertEquals(LabCatalog.MATMUL, matmuls.stream().map(LabCase::shape).toList());
+        assertTrue(matmuls.stream().allMatch(c -> Set.of("matmul", "attention-qkt", "attention-av").contains(c.op())));
+        List<LabCase> two = KernelLab.select(all, List.of("matmul"), List.of("4096", "512"));
+        assertEquals(List.of("matmul 512", "matmul 4096"), two.stream().map(c -> c.op() + " " + c.shape()).toList());
+        assertEquals(all, KernelLab.select(all, null, null));
+        assertEquals(List.of("softmax-forward", "softmax-backward"),
+                KernelLab.select(all, null, List.of("8192")).stream().map(LabCase::op).toList());
+    }
+
+    @Test
+    void anUnknownOpOrShapeIsRefusedWithTheKnownNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelLab.select(LabCatalog.all(), List.of("matmul", "gemm"), null));
+        assertTrue(e.getMessage().startsWith("no case has the op [gemm]; known: matmul,attention-qkt,attention-av,conv2d-forward,"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> KernelLab.select(LabCatalog.all(), List.of("matmul"), List.of("mid")));
+        assertTrue(e.getMessage().startsWith("no case has the shape [mid]; known: 64,128,"), e.getMessage());
     }
 
     /**
