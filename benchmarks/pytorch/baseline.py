@@ -24,10 +24,11 @@ CONV = {  # batch, in channels, height, width, out channels, filter, stride, pad
     "documented": (1, 1, 4, 4, 1, 2, 2, 0),
     "mid": (8, 16, 64, 64, 32, 3, 1, 1),
     "large": (32, 64, 56, 56, 64, 3, 1, 1),
+    "train-large": (32, 1, 1024, 128, 1, 2, 2, 0),   # the large training network's own layer
 }
 SOFTMAX_SIZES = (1024, 2048, 4096, 8192)
 TRAIN = {"documented": (2, 2, 2, 2, 1), "small": (64, 32, 2, 2, 8), "large": (512, 64, 2, 2, 32)}
-QUICK_LEAVES_OUT = {("matmul", "2048"), ("matmul", "4096"), ("conv2d", "large"), ("softmax", "8192"),
+QUICK_LEAVES_OUT = {("matmul", "2048"), ("matmul", "4096"), ("conv2d", "large"), ("conv2d", "train-large"), ("softmax", "8192"),
                     ("attention", "qkt-32x512x64"), ("train", "large")}
 
 

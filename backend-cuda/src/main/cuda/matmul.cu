@@ -4,7 +4,8 @@
 //   batch entry b of A starts at b * aBatchStride (0: one matrix shared by every entry), same for B;
 //   C is [batch, M, N], dense.
 //
-// Three kernels, one body (matmul_tiles below) in three sizes; MatmulLauncher picks one per call:
+// Three kernels, one body (matmul_tiles below) in three sizes; MatmulLauncher picks one per call
+// (three warp-tiled variants for large problems follow at the end of the file):
 //   matmul_tile128: a 128 x 128 tile of C per block of 256 threads, 8 x 8 results per thread;
 //   matmul_tile64:  a  64 x  64 tile of C per block of 128 threads, 8 x 4 results per thread;
 //   matmul_tile32:  a  32 x  32 tile of C per block of  64 threads, 4 x 4 results per thread;
@@ -46,10 +47,11 @@
 // that are consecutive in the operand's storage. The operand X is viewed as L x K (L = M for
 // A, N for B): element (l, k) is X[l * K + k] when K_MAJOR (A plain, B transposed), else
 // X[k * L + l] (A transposed, B plain).
-template <int BL, int THREADS, bool K_MAJOR>
+// BK: the K step, TILE_K but for the warp-tiled kernels below.
+template <int BL, int THREADS, bool K_MAJOR, int BK = TILE_K>
 struct SliceShare {
-    static constexpr int QUADS = BL * TILE_K / 4 / THREADS;
-    static_assert(QUADS >= 1 && BL * TILE_K / 4 % THREADS == 0, "every thread moves whole quads");
+    static constexpr int QUADS = BL * BK / 4 / THREADS;
+    static_assert(QUADS >= 1 && BL * BK / 4 % THREADS == 0, "every thread moves whole quads");
     float4 v[QUADS];
 
     // Reads from global memory the quads of the slice at rows l0.., columns k0..; vec: 16-byte
@@ -59,7 +61,7 @@ struct SliceShare {
         for (int q = 0; q < QUADS; ++q) {
             const int e = tid + q * THREADS;
             if (K_MAJOR) {
-                const int gl = l0 + e / (TILE_K / 4), gk = k0 + e % (TILE_K / 4) * 4;
+                const int gl = l0 + e / (BK / 4), gk = k0 + e % (BK / 4) * 4;
                 const float* src = X + (size_t)gl * K + gk;
                 if (vec && gl < L && gk + 3 < K) {
                     v[q] = *reinterpret_cast<const float4*>(src);
@@ -92,7 +94,7 @@ struct SliceShare {
         for (int q = 0; q < QUADS; ++q) {
             const int e = tid + q * THREADS;
             if (K_MAJOR) {
-                const int l = e / (TILE_K / 4), p = e % (TILE_K / 4) * 4;
+                const int l = e / (BK / 4), p = e % (BK / 4) * 4;
                 s[p][l] = v[q].x;
                 s[p + 1][l] = v[q].y;
                 s[p + 2][l] = v[q].z;
@@ -271,4 +273,190 @@ matmul_tile32(const float* __restrict__ A, const float* __restrict__ B, float* _
               int batch, int M, int N, int K, int transA, int transB,
               int aBatchStride, int bBatchStride) {
     MATMUL_DISPATCH(TILE32, TILE32, 4, 4, THREADS32, TILE_K)
+}
+
+// ---- Warp-tiled kernels for large problems ------------------------------------------------
+//
+// Same contract and the same per-element fmaf chain as the kernels above (so the same bits),
+// organised for more multiply-adds per shared-memory read and per instruction issued:
+//   - the block's threads are grouped by warp: each warp owns a WM x WN sub-tile of the block's
+//     tile, its 32 lanes arranged LANES_M x LANES_N inside it, each lane TM x TN results in
+//     runs of 4 rows and 4 columns; one float4 read of a slice by a warp then touches only
+//     LANES_M (A) or LANES_N (B) distinct float4s, each shared by several lanes, where the
+//     block-wide arrangement above spreads B's over 16 (two shared-memory wavefronts, here one);
+//   - the loop over the k of a step is unrolled completely, so that ptxas can issue the
+//     shared reads of the next k while the multiply-adds of the current one run, with no loop
+//     counter or address arithmetic between them (the tile128 kernel keeps it rolled: its
+//     block-wide indexing spilled under the 128-register cap when unrolled; this one does not);
+//   - the three kernels trade registers for occupancy differently, which only a GPU can judge:
+//       matmul_warp128      128 x 128, K step 8,  8 x 8 a lane, <= 128 registers: 2 blocks/SM;
+//       matmul_warp128k16   128 x 128, K step 16, 8 x 8 a lane, ~200 registers: 1 block/SM,
+//                           half the barriers per multiply-add;
+//       matmul_warp128x256  128 x 256, K step 8,  8 x 16 a lane, ~250 registers: 1 block/SM,
+//                           twice the multiply-adds per shared read and per global byte.
+// The global reads, zero fill at the edges, two shared buffers and register staging are those
+// of the kernels above (SliceShare); the kernels stage no more than 33 KiB of shared memory,
+// under the 48 KiB a block gets without opting in.
+#define WT_THREADS 256
+#define WT128_TILE 128
+#define WT128K16_TILE 128
+#define WT128K16_K 16
+#define WT128X256_TILE_M 128
+#define WT128X256_TILE_N 256
+
+template <int BM, int BN, int BK, int TM, int TN, int WM, int WN, int THREADS, bool A_K_MAJOR, bool B_K_MAJOR>
+__device__ __forceinline__ void matmul_warp_tiles(float (*As)[BK][BM + SLICE_PAD], float (*Bs)[BK][BN + SLICE_PAD],
+                                                  const float* __restrict__ A, const float* __restrict__ B,
+                                                  float* __restrict__ C, int batch, int M, int N, int K,
+                                                  int aBatchStride, int bBatchStride) {
+    constexpr int WARPS_N = BN / WN, WARPS_M = BM / WM;
+    constexpr int LANES_N = WN / TN, LANES_M = WM / TM;
+    // a lane's rows come as TM / 4 runs of 4, one run per ROW_RUN rows of the warp's sub-tile
+    constexpr int ROW_RUN = 4 * LANES_M, COL_RUN = 4 * LANES_N;
+    static_assert(TM % 4 == 0 && TN % 4 == 0 && WM % TM == 0 && WN % TN == 0 && BM % WM == 0 && BN % WN == 0,
+                  "float4 runs tile the warp's sub-tile, sub-tiles the block's tile");
+    static_assert(LANES_M * LANES_N == 32 && WARPS_M * WARPS_N * 32 == THREADS, "one lane per TM x TN block");
+
+    const int tid = threadIdx.x;
+    const int warp = tid / 32, lane = tid % 32;
+    // first row and column of the lane's first run, within the block's tile
+    const int rowBase = warp / WARPS_N * WM + lane / LANES_N * 4;
+    const int colBase = warp % WARPS_N * WN + lane % LANES_N * 4;
+    const int tilesM = (M + BM - 1) / BM;
+    const int col0 = blockIdx.x * BN;
+    const int steps = (K + BK - 1) / BK;
+
+    // as in matmul_tiles: the blocks of one grid column walk the (batch entry, tile row) pairs
+    const unsigned items = (unsigned)batch * tilesM;
+    for (unsigned item = blockIdx.z * gridDim.y + blockIdx.y; item < items; item += gridDim.y * gridDim.z) {
+        const int b = item / tilesM, row0 = item % tilesM * BM;
+        const float* Ab = A + (size_t)b * aBatchStride;
+        const float* Bb = B + (size_t)b * bBatchStride;
+        const bool aVec = aligned16(Ab) && (A_K_MAJOR ? K : M) % 4 == 0;
+        const bool bVec = aligned16(Bb) && (B_K_MAJOR ? K : N) % 4 == 0;
+        float acc[TM][TN];
+#pragma unroll
+        for (int i = 0; i < TM; ++i) {
+#pragma unroll
+            for (int j = 0; j < TN; ++j) {
+                acc[i][j] = 0.f;
+            }
+        }
+
+        SliceShare<BM, THREADS, A_K_MAJOR, BK> aNext;
+        SliceShare<BN, THREADS, B_K_MAJOR, BK> bNext;
+        if (steps > 0) {
+            aNext.load(Ab, M, K, row0, 0, aVec, tid);
+            bNext.load(Bb, N, K, col0, 0, bVec, tid);
+            aNext.store(As[0], tid);
+            bNext.store(Bs[0], tid);
+            __syncthreads();
+        }
+        for (int s = 0; s < steps; ++s) {
+            const int cur = s & 1;
+            const bool more = s + 1 < steps;
+            if (more) { // in flight while the block multiplies the current slices
+                aNext.load(Ab, M, K, row0, (s + 1) * BK, aVec, tid);
+                bNext.load(Bb, N, K, col0, (s + 1) * BK, bVec, tid);
+            }
+#pragma unroll
+            for (int p = 0; p < BK; ++p) {
+                float a[TM], bv[TN];
+#pragma unroll
+                for (int r = 0; r < TM / 4; ++r) {
+                    const float4 t = *reinterpret_cast<const float4*>(&As[cur][p][rowBase + r * ROW_RUN]);
+                    a[4 * r] = t.x;
+                    a[4 * r + 1] = t.y;
+                    a[4 * r + 2] = t.z;
+                    a[4 * r + 3] = t.w;
+                }
+#pragma unroll
+                for (int c = 0; c < TN / 4; ++c) {
+                    const float4 t = *reinterpret_cast<const float4*>(&Bs[cur][p][colBase + c * COL_RUN]);
+                    bv[4 * c] = t.x;
+                    bv[4 * c + 1] = t.y;
+                    bv[4 * c + 2] = t.z;
+                    bv[4 * c + 3] = t.w;
+                }
+#pragma unroll
+                for (int i = 0; i < TM; ++i) {
+#pragma unroll
+                    for (int j = 0; j < TN; ++j) {
+                        acc[i][j] = fmaf(a[i], bv[j], acc[i][j]);
+                    }
+                }
+            }
+            if (more) {
+                // the other buffer was last read in step s - 1, which the barrier below it closed
+                aNext.store(As[cur ^ 1], tid);
+                bNext.store(Bs[cur ^ 1], tid);
+            }
+            __syncthreads();
+        }
+
+        float* Cb = C + (size_t)b * M * N;
+        const bool cVec = aligned16(Cb) && N % 4 == 0;
+#pragma unroll
+        for (int i = 0; i < TM; ++i) {
+            const int gi = row0 + rowBase + i / 4 * ROW_RUN + i % 4;
+            if (gi < M) {
+#pragma unroll
+                for (int c = 0; c < TN / 4; ++c) {
+                    const int gj = col0 + colBase + c * COL_RUN;
+                    // unsigned: past the last column (where nothing is stored) gi * N + gj may pass 2^31 - 1
+                    float* dst = Cb + ((unsigned)gi * N + gj);
+                    if (cVec && gj + 3 < N) {
+                        *reinterpret_cast<float4*>(dst) =
+                                make_float4(acc[i][4 * c], acc[i][4 * c + 1], acc[i][4 * c + 2], acc[i][4 * c + 3]);
+                    } else {
+#pragma unroll
+                        for (int e = 0; e < 4; ++e) {
+                            if (gj + e < N) {
+                                dst[e] = acc[i][4 * c + e];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#define MATMUL_WARP_DISPATCH(BM, BN, BK, TM, TN, WM, WN, THREADS)                                                      \
+    __shared__ __align__(16) float As[2][BK][BM + SLICE_PAD];                                                          \
+    __shared__ __align__(16) float Bs[2][BK][BN + SLICE_PAD];                                                          \
+    if (!transA && !transB) {                                                                                          \
+        matmul_warp_tiles<BM, BN, BK, TM, TN, WM, WN, THREADS, true, false>(As, Bs, A, B, C, batch, M, N, K, aBatchStride, bBatchStride);  \
+    } else if (!transA) {                                                                                              \
+        matmul_warp_tiles<BM, BN, BK, TM, TN, WM, WN, THREADS, true, true>(As, Bs, A, B, C, batch, M, N, K, aBatchStride, bBatchStride);   \
+    } else if (!transB) {                                                                                              \
+        matmul_warp_tiles<BM, BN, BK, TM, TN, WM, WN, THREADS, false, false>(As, Bs, A, B, C, batch, M, N, K, aBatchStride, bBatchStride); \
+    } else {                                                                                                           \
+        matmul_warp_tiles<BM, BN, BK, TM, TN, WM, WN, THREADS, false, true>(As, Bs, A, B, C, batch, M, N, K, aBatchStride, bBatchStride);  \
+    }
+
+// 128 x 128 tiles, 256 threads of 8 x 8 as 8 warps of 32 x 64 (lanes 4 x 8), K steps of 8;
+// two blocks per multiprocessor, as matmul_tile128.
+extern "C" __global__ void __launch_bounds__(WT_THREADS, 2)
+matmul_warp128(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
+               int batch, int M, int N, int K, int transA, int transB,
+               int aBatchStride, int bBatchStride) {
+    MATMUL_WARP_DISPATCH(WT128_TILE, WT128_TILE, TILE_K, 8, 8, 32, 64, WT_THREADS)
+}
+
+// The same tiles in K steps of 16, one block per multiprocessor (at two, it spills).
+extern "C" __global__ void __launch_bounds__(WT_THREADS, 1)
+matmul_warp128k16(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
+                  int batch, int M, int N, int K, int transA, int transB,
+                  int aBatchStride, int bBatchStride) {
+    MATMUL_WARP_DISPATCH(WT128K16_TILE, WT128K16_TILE, WT128K16_K, 8, 8, 32, 64, WT_THREADS)
+}
+
+// 128 x 256 tiles, 256 threads of 8 x 16 as 8 warps of 32 x 128 (lanes 4 x 8), K steps of 8,
+// one block per multiprocessor.
+extern "C" __global__ void __launch_bounds__(WT_THREADS, 1)
+matmul_warp128x256(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
+                   int batch, int M, int N, int K, int transA, int transB,
+                   int aBatchStride, int bBatchStride) {
+    MATMUL_WARP_DISPATCH(WT128X256_TILE_M, WT128X256_TILE_N, TILE_K, 8, 16, 32, 128, WT_THREADS)
 }

@@ -54,15 +54,19 @@ static unsigned cap(long long v, long long limit) { return (unsigned)std::min(v,
 
 // ---- matmul ---------------------------------------------------------------------------------
 
-// The three kernels and their geometry, as MatmulLauncher launches them.
+// The kernels and their geometry (rows x columns of C per block), as MatmulLauncher launches them.
 struct MatmulKernel {
     const char* name;
     void (*kernel)(const float*, const float*, float*, int, int, int, int, int, int, int, int);
-    unsigned tile, threads;
+    unsigned tileM, tileN, threads;
 };
-static const MatmulKernel MM128{"matmul_tile128", matmul_tile128, TILE128, THREADS128};
-static const MatmulKernel MM64{"matmul_tile64", matmul_tile64, TILE64, THREADS64};
-static const MatmulKernel MM32{"matmul_tile32", matmul_tile32, TILE32, THREADS32};
+static const MatmulKernel MM128{"matmul_tile128", matmul_tile128, TILE128, TILE128, THREADS128};
+static const MatmulKernel MM64{"matmul_tile64", matmul_tile64, TILE64, TILE64, THREADS64};
+static const MatmulKernel MM32{"matmul_tile32", matmul_tile32, TILE32, TILE32, THREADS32};
+static const MatmulKernel WARP128{"matmul_warp128", matmul_warp128, WT128_TILE, WT128_TILE, WT_THREADS};
+static const MatmulKernel WARP128K16{"matmul_warp128k16", matmul_warp128k16, WT128K16_TILE, WT128K16_TILE, WT_THREADS};
+static const MatmulKernel WARP128X256{"matmul_warp128x256", matmul_warp128x256, WT128X256_TILE_M, WT128X256_TILE_N,
+                                      WT_THREADS};
 
 // gridY, gridZ: 0 for the launcher's grid (every tile row, every batch entry, up to 65535),
 // otherwise that many blocks, fewer than needed, so the kernel's tile loop takes the rest.
@@ -94,8 +98,8 @@ static void check_matmul(const MatmulKernel& kern, int batch, int m, int k, int 
                 }
                 ref[(size_t)b * m * n + i * n + j] = acc;
             }
-    // MatmulLauncher.config: x = ceil(n/tile), y = min(ceil(m/tile), 65535), z = min(batch, 65535)
-    const dim3 grid{ceil_div(n, kern.tile), gridY ? gridY : cap(ceil_div(m, kern.tile), 65535),
+    // MatmulLauncher.config: x = ceil(n/tileN), y = min(ceil(m/tileM), 65535), z = min(batch, 65535)
+    const dim3 grid{ceil_div(n, kern.tileN), gridY ? gridY : cap(ceil_div(m, kern.tileM), 65535),
                     gridZ ? gridZ : cap(batch, 65535)};
     emu::launch(grid, {kern.threads, 1, 1}, [&] { kern.kernel(A, B, C, batch, m, n, k, ta, tb, aStride, bStride); });
     char what[200];
@@ -112,6 +116,7 @@ static void check_matmuls(const MatmulKernel& kern) {
         check_matmul(kern, 1, 37, 71, 53, ta, tb, false, false);      // primes: scalar loads and stores
         check_matmul(kern, 1, 64, 64, 64, ta, tb, false, false);      // float4 throughout
         check_matmul(kern, 1, 132, 20, 136, ta, tb, false, false);    // float4, edges in every dimension
+        check_matmul(kern, 1, 140, 44, 260, ta, tb, false, false);    // past 128 x 256 tiles, K steps of 16 and 8 with a partial last
         check_matmul(kern, 1, 12, 36, 20, ta, tb, false, false, 0, 0, 1); // float4 shapes, misaligned
         check_matmul(kern, 1, 5, 4, 7, ta, tb, false, false);         // one quad of K, ragged N
         check_matmul(kern, 1, 9, 203, 11, ta, tb, false, false);      // many K steps, partial last
@@ -340,6 +345,9 @@ int main() {
     check_matmuls(MM128);
     check_matmuls(MM64);
     check_matmuls(MM32);
+    check_matmuls(WARP128);
+    check_matmuls(WARP128K16);
+    check_matmuls(WARP128X256);
     for (unsigned gridCap : {65535u, 1u}) {
         // n, c, h, w, k, r, s, strideH, strideW, padH, padW
         check_conv({1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, gridCap);

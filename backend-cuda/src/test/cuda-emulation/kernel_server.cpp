@@ -98,9 +98,14 @@ void launch() {
     };
     std::function<void()> body;
     try {
-        if (name == "matmul_tile128" || name == "matmul_tile64" || name == "matmul_tile32") {
+        if (name == "matmul_tile128" || name == "matmul_tile64" || name == "matmul_tile32" || name == "matmul_warp128"
+            || name == "matmul_warp128k16" || name == "matmul_warp128x256") {
             need(11);
-            auto k = name == "matmul_tile128" ? matmul_tile128 : name == "matmul_tile64" ? matmul_tile64 : matmul_tile32;
+            auto k = name == "matmul_tile128" ? matmul_tile128
+                     : name == "matmul_tile64" ? matmul_tile64
+                     : name == "matmul_tile32" ? matmul_tile32
+                     : name == "matmul_warp128" ? matmul_warp128
+                     : name == "matmul_warp128k16" ? matmul_warp128k16 : matmul_warp128x256;
             body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10)); };
         } else if (name == "conv2d_forward" || name == "conv2d_forward_wide" || name == "conv2d_backward_input"
                    || name == "conv2d_backward_input_wide") {

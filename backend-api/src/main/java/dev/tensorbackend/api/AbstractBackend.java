@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.WeakHashMap;
 
 /**
@@ -131,6 +132,25 @@ public abstract class AbstractBackend<T extends Tensor> implements Backend {
         try (Guard g = enter("synchronize")) {
             doSynchronize();
         }
+    }
+
+    /** Runs the work and waits for it, then asks the backend for the device's own timing of it. */
+    @Override
+    public final OptionalDouble deviceMillis(Runnable work) {
+        try (Guard g = enter("deviceMillis")) {
+            return doDeviceMillis(work);
+        }
+    }
+
+    /**
+     * The device's own timing of {@code work}, after waiting for it; by default none: the work
+     * runs, then {@link #doSynchronize()}. The guard is held throughout, so on a backend that
+     * serialises its callers no other thread's calls fall inside the measurement.
+     */
+    protected OptionalDouble doDeviceMillis(Runnable work) {
+        work.run();
+        doSynchronize();
+        return OptionalDouble.empty();
     }
 
     /** Takes the guard and checks the backend is still open. */

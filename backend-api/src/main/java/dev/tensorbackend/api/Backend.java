@@ -1,5 +1,7 @@
 package dev.tensorbackend.api;
 
+import java.util.OptionalDouble;
+
 /**
  * The ops a network needs, on float32 row-major tensors owned by this backend.
  *
@@ -111,6 +113,16 @@ public interface Backend extends AutoCloseable {
 
     /** Waits until all queued work is done; a backend that queues nothing returns at once. Throws once closed. */
     void synchronize();
+
+    /**
+     * Runs {@code work} (calls on this backend), waits for what it queued, and returns the time
+     * the device took for it by the device's own clock, in milliseconds: on CUDA the time between
+     * two events recorded on the backend's stream before and after the work, so host-side launch
+     * and wait overheads are left out (what {@code torch.cuda.Event} measures). Empty for a
+     * backend without a device clock (the CPU ones, or a device that cannot time itself), which
+     * still runs the work and waits for it. Throws once closed.
+     */
+    OptionalDouble deviceMillis(Runnable work);
 
     /**
      * Memory held for this backend's tensors now, its peak, and how often it called a device

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorbackend.api.check.CrossCheck;
+import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -458,6 +459,19 @@ public abstract class BackendContractTest {
         assertEquals(before.liveBytes(), after.liveBytes(), "closing gives the bytes back: " + after);
         assertEquals(during.peakBytes(), after.peakBytes(), "peak stays: " + after);
         assertTrue(after.cachedBytes() >= 0 && after.driverFrees() <= after.driverAllocations(), after.toString());
+    }
+
+    @Test
+    void deviceMillisRunsTheWorkWaitsForItAndGivesATimeOnlyFromADeviceClock() {
+        Tensor a = t(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor[] result = new Tensor[1];
+        OptionalDouble ms = backend.deviceMillis(() -> result[0] = backend.matmul(a, a));
+        assertArrayEquals(new float[] {7, 10, 15, 22}, result[0].toArray());
+        if (ms.isPresent()) {
+            assertTrue(ms.getAsDouble() >= 0 && Double.isFinite(ms.getAsDouble()), "device time " + ms);
+        }
+        backend.close();
+        assertMessage(() -> backend.deviceMillis(() -> { }), "deviceMillis", "closed");
     }
 
     @Test

@@ -139,6 +139,11 @@ final class OneWrongElement implements Backend {
     }
 
     @Override
+    public java.util.OptionalDouble deviceMillis(Runnable work) {
+        return d.deviceMillis(work);
+    }
+
+    @Override
     public MemoryStats memoryStats() {
         return d.memoryStats();
     }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,8 +28,10 @@ import jcuda.driver.CUdeviceptr;
  * returns the cache to the driver, and {@link #close()} frees everything, open tensors included.
  *
  * <p>System properties, read when the backend is created: {@value #MATMUL_PROPERTY}
- * ({@code kernel}, the default, or {@code cublas}) and {@value #DEBUG_PROPERTY} ({@code true}:
- * synchronise after every launch so a failing kernel is named).
+ * ({@code kernel}, the default, or {@code cublas}), {@value #MATMUL_KERNEL_PROPERTY} ({@code auto},
+ * the default: the launch rule picks a matmul kernel per call; or one kernel's name, such as
+ * {@code tile128} or {@code warp128}, for every call, to measure it) and {@value #DEBUG_PROPERTY}
+ * ({@code true}: synchronise after every launch so a failing kernel is named).
  *
  * <p>Threads: the backend's maps, its allocator and its one stream are not safe for concurrent
  * use, so every public call (and every tensor release) holds one lock for its length and makes
@@ -39,6 +42,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public static final String NAME = "cuda";
     public static final String DEBUG_PROPERTY = "tensor.cuda.debug";
     public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
+    public static final String MATMUL_KERNEL_PROPERTY = MatmulLauncher.KERNEL_PROPERTY;
 
     private final Device device;
     private final CachingAllocator memory;
@@ -51,12 +55,12 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     /** One call at a time: see the class comment. Reentrant, as close() releases tensors while holding it. */
     private final ReentrantLock lock = new ReentrantLock();
 
-    private CudaBackend(Device device, CublasMatmul cublas) {
+    private CudaBackend(Device device, CublasMatmul cublas, MatmulLauncher.Tiling forcedMatmul) {
         super(CudaTensor.class);
         this.device = device;
         this.memory = new CachingAllocator(device);
         this.cublas = cublas;
-        this.matmul = new MatmulLauncher(device);
+        this.matmul = new MatmulLauncher(device, forcedMatmul);
         this.conv2d = new Conv2dLauncher(device);
         this.softmax = new SoftmaxLauncher(device);
         this.elementwise = new ElementwiseLauncher(device);
@@ -64,12 +68,18 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
 
     /** The backend on another device (tests: the kernels executed on the CPU); matmul by our kernel. */
     static CudaBackend on(Device device) {
-        return new CudaBackend(device, null);
+        return new CudaBackend(device, null, null);
+    }
+
+    /** As {@link #on(Device)}, with every matmul by {@code forcedMatmul} (null: the launch rule). */
+    static CudaBackend on(Device device, MatmulLauncher.Tiling forcedMatmul) {
+        return new CudaBackend(device, null, forcedMatmul);
     }
 
     /** Opens device 0 with the given kernels; {@code err} hears about a cuBLAS fallback. */
     static CudaBackend open(PtxResources ptx, Properties properties, PrintStream err) {
         MatmulPath path = MatmulPath.parse(properties.getProperty(MATMUL_PROPERTY));
+        MatmulLauncher.Tiling forced = MatmulLauncher.forcedTiling(properties.getProperty(MATMUL_KERNEL_PROPERTY));
         boolean debug = Boolean.parseBoolean(properties.getProperty(DEBUG_PROPERTY));
         CudaContext context;
         try {
@@ -78,12 +88,18 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             throw new BackendException("cuda: opening device 0 failed: " + e.getMessage(), e);
         }
         CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err, context.stream()) : null;
-        return new CudaBackend(context, cublas);
+        return new CudaBackend(context, cublas, forced);
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** The matmul kernel forced for every call ({@code tile128}, ...), or {@code auto}. */
+    public String matmulKernel() {
+        MatmulLauncher.Tiling t = matmul.forced();
+        return t == null ? MatmulLauncher.AUTO : t.shortName();
     }
 
     /** The matmul code in use: CUBLAS only when asked for and available. */
@@ -212,7 +228,20 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             return c;
         }
         CudaTensor c = newTensor(dims.outShape(), "matmul");
-        matmul.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+        int slices = MatmulLauncher.kSlices(dims);
+        if (slices == 1) {
+            matmul.matmul(a.pointer(), b.pointer(), c.pointer(), dims);
+            return c;
+        }
+        // a weight gradient: slices of K as one batched product, then their sum in slice order
+        long partialFloats = (long) slices * dims.m() * dims.n();
+        CUdeviceptr partials = memory.allocate(partialFloats * Float.BYTES, "matmul partial sums over slices of K");
+        try {
+            matmul.matmul(a.pointer(), b.pointer(), partials, MatmulLauncher.sliced(dims, slices));
+            elementwise.sumToAxis(partials, c.pointer(), slices, dims.m() * dims.n(), 1);
+        } finally {
+            memory.release(partials); // back to the cache: whatever reuses it is queued after the sum
+        }
         return c;
     }
 
@@ -336,6 +365,12 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         device.synchronize("synchronize");
     }
 
+    /** CUDA events on the backend's stream around the work; see {@link Device#timeMillis}. */
+    @Override
+    protected OptionalDouble doDeviceMillis(Runnable work) {
+        return device.timeMillis(work);
+    }
+
     /**
      * After AbstractBackend closed every open tensor: waits for the stream, frees all device
      * memory (cached and live: afterwards driver frees equal driver allocations), then the
@@ -383,8 +418,9 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             Map.entry("reshape", List.of()),
             Map.entry("synchronize", List.of()),
             Map.entry("memoryStats", List.of()),
-            Map.entry("matmul", List.of(k(MatmulLauncher.MODULE, MatmulLauncher.TILE128),
-                    k(MatmulLauncher.MODULE, MatmulLauncher.TILE64), k(MatmulLauncher.MODULE, MatmulLauncher.TILE32))),
+            Map.entry("deviceMillis", List.of()),
+            // the warp-tiled kernels only when forced (MatmulLauncher.KERNEL_PROPERTY)
+            Map.entry("matmul", MatmulLauncher.KERNELS.stream().map(kernel -> k(MatmulLauncher.MODULE, kernel)).toList()),
             Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD),
                     k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD_WIDE))),
             Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT),

@@ -1,5 +1,7 @@
 package dev.tensorbackend.cuda;
 
+import java.util.OptionalDouble;
+
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -27,6 +29,17 @@ interface Device extends KernelRunner, RawDeviceMemory {
     @Override
     default void awaitQueuedWork() {
         synchronize("waiting for queued work before freeing device memory");
+    }
+
+    /**
+     * Runs {@code work}, waits for what it queued, and returns the device's own timing of it in
+     * milliseconds, or empty where the device has no clock of its own (the CPU emulation: its
+     * wall time would say nothing about a GPU).
+     */
+    default OptionalDouble timeMillis(Runnable work) {
+        work.run();
+        synchronize("timing work on the device");
+        return OptionalDouble.empty();
     }
 
     /** Makes this device current for the calling thread. */

@@ -1,8 +1,13 @@
 package dev.tensorbackend.cuda;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.MatmulDims;
+import dev.tensorbackend.api.Shape;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -13,15 +18,47 @@ import jcuda.driver.CUdeviceptr;
  * moves fewer bytes per multiply-add but makes fewer blocks; the launcher takes the largest
  * tile that still makes {@link #MIN_BLOCKS} blocks, enough for one per multiprocessor (see
  * {@link #kernel}).
+ *
+ * <p>Three more, the warp-tiled {@link #VARIANTS} (same results, bit for bit), are candidates
+ * for large problems; the launch rule does not pick them (yet): they run only when forced
+ * with {@value #KERNEL_PROPERTY}, which forces any of the kernels for every call, so that
+ * each can be timed on the same shapes.
  */
 final class MatmulLauncher {
     static final String MODULE = "matmul";
     static final String TILE128 = "matmul_tile128";
     static final String TILE64 = "matmul_tile64";
     static final String TILE32 = "matmul_tile32";
+    static final String WARP128 = "matmul_warp128";
+    static final String WARP128_K16 = "matmul_warp128k16";
+    static final String WARP128X256 = "matmul_warp128x256";
 
-    /** A kernel, the edge of its square tile of C, the threads of its one-dimensional block. */
-    record Tiling(String kernel, int tile, int threads) {
+    /** System property, read when the backend is created: {@code auto} (the default) or a kernel to force. */
+    static final String KERNEL_PROPERTY = "tensor.cuda.matmul.kernel";
+    static final String AUTO = "auto";
+
+    /**
+     * A kernel, the rows and columns of its tile of C, the threads of its one-dimensional
+     * block.
+     */
+    record Tiling(String kernel, int tileM, int tileN, int threads) {
+        /** A square tile. */
+        Tiling(String kernel, int tile, int threads) {
+            this(kernel, tile, tile, threads);
+        }
+
+        /** The edge of a square tile. */
+        int tile() {
+            if (tileM != tileN) {
+                throw new IllegalStateException(kernel + "'s tile is not square");
+            }
+            return tileM;
+        }
+
+        /** The kernel's name without the module's prefix, as {@value #KERNEL_PROPERTY} takes it. */
+        String shortName() {
+            return kernel.substring(MODULE.length() + 1);
+        }
     }
 
     /**
@@ -30,7 +67,15 @@ final class MatmulLauncher {
      */
     static final List<Tiling> TILINGS = List.of(new Tiling(TILE128, 128, 256), new Tiling(TILE64, 64, 128),
             new Tiling(TILE32, 32, 64));
-    static final List<String> KERNELS = TILINGS.stream().map(Tiling::kernel).toList();
+    /**
+     * The warp-tiled kernels: forced only. Must match WT_THREADS and the WT128*, WT128K16* and
+     * WT128X256* tiles in matmul.cu.
+     */
+    static final List<Tiling> VARIANTS = List.of(new Tiling(WARP128, 128, 256), new Tiling(WARP128_K16, 128, 256),
+            new Tiling(WARP128X256, 128, 256, 256));
+    /** Every kernel of matmul.cu: the launch rule's, then the variants. */
+    static final List<Tiling> ALL = Stream.concat(TILINGS.stream(), VARIANTS.stream()).toList();
+    static final List<String> KERNELS = ALL.stream().map(Tiling::kernel).toList();
 
     /**
      * The multiprocessor count of an H100 or H200 (132): a tiling is used only when its grid
@@ -40,9 +85,42 @@ final class MatmulLauncher {
     static final int MIN_BLOCKS = 132;
 
     private final KernelRunner runner;
+    /** The kernel every call uses; null: the launch rule chooses per call. */
+    private final Tiling forced;
 
+    /** The launch rule's choice for every call. */
     MatmulLauncher(KernelRunner runner) {
+        this(runner, null);
+    }
+
+    /** {@code forced}: the kernel for every call; null for the launch rule. */
+    MatmulLauncher(KernelRunner runner, Tiling forced) {
         this.runner = runner;
+        this.forced = forced;
+    }
+
+    /**
+     * The kernel a {@value #KERNEL_PROPERTY} value forces: null for {@code auto} (or none
+     * given), else the kernel named by its short name ({@code tile128}, {@code warp128}, ...)
+     * or its full name ({@code matmul_tile128}); unknown names are refused, listing the known.
+     */
+    static Tiling forcedTiling(String value) {
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase(AUTO)) {
+            return null;
+        }
+        String name = value.trim().toLowerCase(Locale.ROOT);
+        for (Tiling t : ALL) {
+            if (t.kernel().equals(name) || t.shortName().equals(name)) {
+                return t;
+            }
+        }
+        throw new BackendException(KERNEL_PROPERTY + ": unknown matmul kernel '" + value + "'; use " + AUTO + ", "
+                + ALL.stream().map(Tiling::shortName).collect(Collectors.joining(", ")));
+    }
+
+    /** The kernel forced for every call, or null when the launch rule chooses. */
+    Tiling forced() {
+        return forced;
     }
 
     /** False when C is empty; K = 0 still needs the launch, which writes zeros. */
@@ -73,8 +151,9 @@ final class MatmulLauncher {
         return tiling(d).kernel();
     }
 
+    /** Any kernel of matmul.cu by its full name. */
     static Tiling tiling(String kernel) {
-        return TILINGS.stream().filter(t -> t.kernel().equals(kernel)).findFirst()
+        return ALL.stream().filter(t -> t.kernel().equals(kernel)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no matmul kernel " + kernel));
     }
 
@@ -85,8 +164,8 @@ final class MatmulLauncher {
      */
     static LaunchConfig config(MatmulDims d, String kernel) {
         Tiling t = tiling(kernel);
-        int tilesN = (int) LaunchConfig.ceilDiv(d.n(), t.tile());
-        int tilesM = (int) LaunchConfig.ceilDiv(d.m(), t.tile());
+        int tilesN = (int) LaunchConfig.ceilDiv(d.n(), t.tileN());
+        int tilesM = (int) LaunchConfig.ceilDiv(d.m(), t.tileM());
         return new LaunchConfig(tilesN, Math.min(tilesM, LaunchConfig.MAX_GRID_YZ),
                 Math.min(d.batch(), LaunchConfig.MAX_GRID_YZ), t.threads(), 1, 1, 0);
     }
@@ -104,10 +183,50 @@ final class MatmulLauncher {
                 .intArg("aBatchStride", d.aBatchStride()).intArg("bBatchStride", d.bBatchStride());
     }
 
+    /** A K slice shorter than this costs more in the partial sums than it gains in blocks. */
+    static final int MIN_SLICE_K = 256;
+
+    /**
+     * Into how many slices of K to split {@code d} (1: not split). A weight gradient
+     * {@code X^T dY} has a small result (width x width) and a long K (every row of a batch),
+     * so even the 32 x 32 tiling leaves most multiprocessors idle while a few blocks walk all
+     * of K. Its operands are stored [K, M] and [K, N], so a slice of K is a contiguous block of
+     * rows of both, and the slices run as one batched product into partial results, which
+     * {@code sum_to_axis} then adds in slice order. The split applies only to that layout
+     * (A transposed, B not, no batch), to at most {@code 2 * MIN_BLOCKS} blocks, into a power
+     * of two of equal slices of at least {@link #MIN_SLICE_K}; the count depends only on the
+     * shape, so results are the same on every run. They differ from the unsplit product in
+     * rounding only (each element is a sum of slice sums), within the cross-check tolerance.
+     */
+    static int kSlices(MatmulDims d) {
+        if (!d.transA() || d.transB() || d.batch() != 1) {
+            return 1;
+        }
+        long blocks = tiles(d, TILINGS.get(TILINGS.size() - 1).tile());
+        int slices = 1;
+        while (blocks * slices * 2 <= 2L * MIN_BLOCKS && d.k() % (slices * 2) == 0
+                && d.k() / (slices * 2) >= MIN_SLICE_K) {
+            slices *= 2;
+        }
+        return slices;
+    }
+
+    /** The batched product over {@code slices} slices of K that {@link #kSlices} splits {@code d} into. */
+    static MatmulDims sliced(MatmulDims d, int slices) {
+        int k = d.k() / slices;
+        return new MatmulDims(slices, d.m(), d.n(), k, true, false, k * d.m(), k * d.n(),
+                Shape.of(slices, d.m(), d.n()));
+    }
+
+    /** The kernel this launcher launches for {@code d}: the forced one, else the launch rule's. */
+    String kernelFor(MatmulDims d) {
+        return forced != null ? forced.kernel() : kernel(d);
+    }
+
     /** c = op(a) op(b); c holds {@code d.outShape()} and is fully written. */
     void matmul(CUdeviceptr a, CUdeviceptr b, CUdeviceptr c, MatmulDims d) {
         if (hasWork(d)) {
-            String kernel = kernel(d);
+            String kernel = kernelFor(d);
             runner.launch(MODULE, kernel, config(d, kernel), args(a, b, c, d));
         }
     }

@@ -2,9 +2,11 @@ package dev.tensorbackend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 /** Memory and repeatability on a real GPU; skipped with the reason where CUDA is unusable. */
@@ -12,6 +14,18 @@ class CudaBackendLifecycleTest extends CudaLifecycleChecks {
     @Override
     protected CudaBackend newCudaBackend() {
         return GpuAssumptions.open("kernel");
+    }
+
+    @Test
+    void deviceMillisTimesTheWorkWithEventsOnTheStream() {
+        try (CudaBackend cuda = GpuAssumptions.open("kernel")) {
+            Tensor x = cuda.upload(Shape.of(1 << 16), new float[1 << 16]);
+            Tensor[] y = new Tensor[1];
+            OptionalDouble ms = cuda.deviceMillis(() -> y[0] = cuda.relu(x));
+            assertTrue(ms.isPresent(), "a GPU (or the mock driver's events) has a clock");
+            assertTrue(ms.getAsDouble() >= 0 && ms.getAsDouble() < 10_000, "device time " + ms);
+            assertEquals(0f, y[0].toArray()[(1 << 16) - 1]);
+        }
     }
 
     @Test

@@ -126,6 +126,11 @@ class DelegatingBackend implements Backend {
     }
 
     @Override
+    public java.util.OptionalDouble deviceMillis(Runnable work) {
+        return d.deviceMillis(work);
+    }
+
+    @Override
     public void close() {
         d.close();
     }

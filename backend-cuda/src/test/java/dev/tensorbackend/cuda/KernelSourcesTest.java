@@ -33,6 +33,9 @@ class KernelSourcesTest {
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(1024, 64), false, Shape.of(64, 1024), false));
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
+        for (MatmulLauncher.Tiling t : MatmulLauncher.VARIANTS) { // launched only when forced
+            new MatmulLauncher(r, t).matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
+        }
         Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));
         Conv2dLauncher conv = new Conv2dLauncher(r);
         conv.forward(p, p, p, g);
@@ -113,6 +116,26 @@ class KernelSourcesTest {
         // results per thread: 8 x 8, 8 x 4 and 4 x 4, as matmul.cu instantiates them
         assertEquals(List.of(64, 32, 16), MatmulLauncher.TILINGS.stream().map(t -> t.tile() * t.tile() / t.threads()).toList());
         assertTrue(code.contains("__launch_bounds__(THREADS128, 2)\nmatmul_tile128("), "two 128 x 128 blocks per multiprocessor");
+    }
+
+    @Test
+    void warpTiledVariantsAgreeWithMatmulCu() {
+        String code = CudaSources.code("matmul");
+        for (MatmulLauncher.Tiling t : MatmulLauncher.VARIANTS) {
+            assertEquals(CudaSources.define("matmul", "WT_THREADS"), t.threads(), t.kernel());
+        }
+        assertEquals(List.of(CudaSources.define("matmul", "WT128_TILE"), CudaSources.define("matmul", "WT128_TILE"),
+                CudaSources.define("matmul", "WT128K16_TILE"), CudaSources.define("matmul", "WT128K16_TILE"),
+                CudaSources.define("matmul", "WT128X256_TILE_M"), CudaSources.define("matmul", "WT128X256_TILE_N")),
+                MatmulLauncher.VARIANTS.stream().flatMap(t -> java.util.stream.Stream.of(t.tileM(), t.tileN())).toList());
+        // two blocks per multiprocessor for warp128 (128 registers), one for the others
+        assertTrue(code.contains("__launch_bounds__(WT_THREADS, 2)\nmatmul_warp128("), "warp128's launch bounds");
+        assertTrue(code.contains("__launch_bounds__(WT_THREADS, 1)\nmatmul_warp128k16("), "warp128k16's launch bounds");
+        assertTrue(code.contains("__launch_bounds__(WT_THREADS, 1)\nmatmul_warp128x256("), "warp128x256's launch bounds");
+        // the launch rule never picks a variant
+        for (MatmulLauncher.Tiling t : MatmulLauncher.VARIANTS) {
+            assertTrue(!MatmulLauncher.TILINGS.contains(t), t.kernel());
+        }
     }
 
     @Test

@@ -135,6 +135,28 @@ class LaunchArithmeticTest {
     }
 
     @Test
+    void aWeightGradientIsSplitIntoSlicesOfKAndNothingElseIs() {
+        // the large training step's X^T dP: [16384, 64]^T x [16384, 64], 4 tiles of 32 x 32
+        MatmulDims grad = MatmulDims.of(Shape.of(16384, 64), true, Shape.of(16384, 64), false);
+        assertEquals(64, MatmulLauncher.kSlices(grad), "4 tiles x 64 slices = 256 blocks, slices of 256");
+        MatmulDims parts = MatmulLauncher.sliced(grad, 64);
+        assertEquals(new MatmulDims(64, 64, 64, 256, true, false, 256 * 64, 256 * 64, Shape.of(64, 64, 64)), parts);
+        assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(parts));
+        // slices of at least MIN_SLICE_K, equal, a power of two: K = 4096 -> 16 slices of 256 (the length bound);
+        // K = 4100 = 4 x 1025 -> 4 slices (the divisibility bound)
+        assertEquals(16, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(4096, 8), true, Shape.of(4096, 8), false)));
+        assertEquals(4, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(4100, 8), true, Shape.of(4100, 8), false)));
+        assertEquals(1, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(4097, 8), true, Shape.of(4097, 8), false)), "odd K");
+        assertEquals(1, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(511, 8), true, Shape.of(511, 8), false)));
+        // other layouts are not split: K slices would not be contiguous, or there is a batch, or blocks enough
+        assertEquals(1, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(64, 16384), false, Shape.of(16384, 64), false)));
+        assertEquals(1, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(16384, 64), true, Shape.of(64, 16384), true)));
+        assertEquals(1, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(2, 4096, 8), true, Shape.of(2, 4096, 8), false)));
+        assertEquals(1, MatmulLauncher.kSlices(MatmulDims.of(Shape.of(4096, 512), true, Shape.of(4096, 512), false)),
+                "256 tiles of 32 x 32 keep every multiprocessor busy");
+    }
+
+    @Test
     void matmulSkipsEmptyResultsButNotAnEmptyInnerDimension() {
         RecordingRunner r = new RecordingRunner();
         MatmulLauncher launcher = new MatmulLauncher(r);

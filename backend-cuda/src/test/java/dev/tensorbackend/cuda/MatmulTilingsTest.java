@@ -12,9 +12,10 @@ import jcuda.driver.CUdeviceptr;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every matmul tiling, launched as MatmulLauncher configures it, whichever the launcher would
- * pick for the shape: the backend's own tests reach a tiling only at the sizes the launch
- * rule gives it (small ones: mostly 32 x 32), so the larger tiles are forced here. Each
+ * Every matmul kernel (the launch rule's tilings and the warp-tiled variants), launched as
+ * MatmulLauncher configures it, whichever the launcher would pick for the shape: the
+ * backend's own tests reach a tiling only at the sizes the launch rule gives it (small ones:
+ * mostly 32 x 32), so the larger tiles are forced here. Each
  * element of C must equal, bit for bit, the float fma chain over k in order, the kernels'
  * documented summation, so the tilings also agree with each other exactly. Runs under the
  * CPU emulation of the kernels and, where CUDA is usable, on the GPU at larger shapes.
@@ -22,11 +23,12 @@ import org.junit.jupiter.api.Test;
 class MatmulTilingsTest {
 
     /** m, k, n, batch (0: unbatched): small enough for the emulation. */
-    private static final int[][] EMULATED = {{1, 1, 1, 0}, {37, 71, 53, 0}, {64, 36, 68, 0}, {33, 17, 65, 3}, {4, 0, 8, 2}};
+    private static final int[][] EMULATED = {{1, 1, 1, 0}, {37, 71, 53, 0}, {64, 36, 68, 0}, {33, 17, 65, 3}, {4, 0, 8, 2},
+            {130, 20, 260, 0}};
 
-    /** On a GPU: beyond one 128 x 128 tile in every dimension, ragged and aligned. */
+    /** On a GPU: beyond one 128 x 128 (and 128 x 256) tile in every dimension, ragged and aligned. */
     private static final int[][] ON_GPU = {{1, 1, 1, 0}, {257, 300, 190, 0}, {1031, 67, 1029, 0}, {256, 64, 384, 0},
-            {300, 129, 250, 3}, {128, 64, 128, 7}, {5, 0, 7, 2}};
+            {300, 129, 250, 3}, {128, 64, 128, 7}, {5, 0, 7, 2}, {136, 100, 520, 0}};
 
     @Test
     void everyTilingGivesTheFmaChainUnderEmulation() {
@@ -85,7 +87,7 @@ class MatmulTilingsTest {
             if (b.length > 0) {
                 device.copyToDevice(db, b);
             }
-            for (MatmulLauncher.Tiling t : MatmulLauncher.TILINGS) {
+            for (MatmulLauncher.Tiling t : MatmulLauncher.ALL) {
                 String what = t.kernel() + " " + aShape + (d.transA() ? "^T" : "") + " x " + bShape + (d.transB() ? "^T" : "");
                 device.copyToDevice(dc, nans(expected.length)); // what the kernel leaves unwritten shows
                 device.launch(MatmulLauncher.MODULE, t.kernel(), MatmulLauncher.config(d, t.kernel()),

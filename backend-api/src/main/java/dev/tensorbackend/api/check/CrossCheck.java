@@ -50,7 +50,9 @@ public final class CrossCheck {
             "name/0", "identifies the backend; there is nothing to compare",
             "close/0", "ends the backend's life, which its owner controls; every case closes its tensors",
             "memoryStats/0", "reports the backend's own bookkeeping (sizes rounded, caches), which differs by design;"
-                    + " the contract suite checks it");
+                    + " the contract suite checks it",
+            "deviceMillis/1", "a timing, which differs by nature (none at all on the CPU); the contract suite checks that"
+                    + " it runs the work");
 
     public static final Tolerance EXACT = new Tolerance(0, 0);
     public static final Tolerance AXPY = new Tolerance(1e-7, 2.4e-7);
@@ -221,6 +223,9 @@ public final class CrossCheck {
             b.add("matmul/4", "batch 3, b shared" + t, reduction(k),
                     in -> in.result(in.backend().matmul(in.random(a3), ta, in.random(b2), tb)));
         }
+        // a weight gradient X^T dY: small result, long K (the CUDA backend splits K here)
+        b.add("matmul/4", "weight gradient [4096, 8]^T x [4096, 8]", reduction(4096),
+                in -> in.result(in.backend().matmul(in.random(Shape.of(4096, 8)), true, in.random(Shape.of(4096, 8)), false)));
         b.add("matmul/4", "k = 0: [4, 0] x [0, 3] is zeros", EXACT,
                 in -> in.result(in.backend().matmul(in.random(Shape.of(4, 0)), false, in.random(Shape.of(0, 3)), false)));
         b.add("matmul/2", "[5, 7] x [7, 3]", reduction(7),

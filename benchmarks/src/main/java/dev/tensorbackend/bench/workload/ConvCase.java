@@ -23,8 +23,10 @@ public record ConvCase(String label, Shape input, Shape filter, ConvSpec spec) {
                 return new ConvCase(label, Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
             case "large":
                 return new ConvCase(label, Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
+            case "train-large": // the large training network's own layer: one channel, 2x2, stride 2
+                return new ConvCase(label, Shape.of(32, 1, 1024, 128), Shape.of(1, 1, 2, 2), ConvSpec.of(2, 0));
             default:
-                throw new IllegalArgumentException("conv2d case '" + label + "': known are documented, mid, large");
+                throw new IllegalArgumentException("conv2d case '" + label + "': known are documented, mid, large, train-large");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tensorbackend.bench.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tensorbackend.api.Shape;
@@ -35,13 +36,15 @@ class KernelLabTest {
 
     @Test
     void ratiosAndCeilingFractionsComeFromOurPipelinedTime() {
-        // 2 * 1024^3 flops in 0.2 ms = 10737 GFLOP/s; softmax 2 * 4 * 4096^2 bytes in 0.1 ms = 1342 GB/s
-        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 0, 0.3, 0.2, 2.0 * Math.pow(1024, 3) / 0.2e-3 / 1e9,
-                "GFLOP/s", null);
-        LabRow softmax = new LabRow("softmax-forward", "4096", "cuda", true, 0, 0, 0.2, 0.1, 8.0 * 4096 * 4096 / 0.1e-3 / 1e9,
-                "GB/s", null);
+        // matmul timed by the device clock: 2 * 1024^3 flops in 0.2 ms = 10737 GFLOP/s (0.25 ms by wall clock);
+        // softmax without a device time: 2 * 4 * 4096^2 bytes in 0.1 ms (wall clock) = 1342 GB/s
+        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 0, 0.3, 0.25, 0.2,
+                2.0 * Math.pow(1024, 3) / 0.2e-3 / 1e9, "GFLOP/s", null);
+        LabRow softmax = new LabRow("softmax-forward", "4096", "cuda", true, 0, 0, 0.2, 0.1, Double.NaN,
+                8.0 * 4096 * 4096 / 0.1e-3 / 1e9, "GB/s", null);
         LabReport report = new LabReport(List.of(matmul, softmax), LabReport.Baseline.parse(BASELINE));
-        assertEquals(0.0689 / 0.2, report.ratio(matmul), 1e-12);
+        assertEquals(0.0689 / 0.2, report.ratio(matmul), 1e-12, "the device time, not the wall-clock 0.25 ms");
+        assertEquals(0.0616 / 0.1, report.ratio(softmax), 1e-12, "no device time: the pipelined one");
         assertEquals(10737.4 / 64000, report.fractionOfCeiling(matmul), 1e-5);
         assertEquals(1342.18 / 4000, report.fractionOfCeiling(softmax), 1e-5);
         String md = report.markdown();
@@ -53,19 +56,20 @@ class KernelLabTest {
     /** The layout the device scripts and earlier reports have: one row a line, not-measured as null. */
     @Test
     void jsonKeepsItsLayoutOneRowALine() {
-        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 1.5e-7, 0.3, 0.2, 10737.4, "GFLOP/s", null);
+        LabRow matmul = new LabRow("matmul", "1024", "cuda", true, 0, 1.5e-7, 0.3, 0.2, Double.NaN, 10737.4, "GFLOP/s",
+                null);
         LabRow failed = new LabRow("softmax-forward", "4096", "cuda", false, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, "GB/s", "planted \"failure\"");
+                Double.NaN, Double.NaN, "GB/s", "planted \"failure\"");
         String json = new LabReport(List.of(matmul, failed), LabReport.Baseline.parse(BASELINE)).json();
         assertEquals("""
                 {
                  "peer": {"device": "NVIDIA H200", "torch": "2.11.0+cu130", "fp32FmaGflops": 64000.0, "copyGbps": 4000.00},
                  "rows": [
                   {"op": "matmul", "shape": "1024", "backend": "cuda", "passed": true, "maxAbsError": 0.00000, "maxRelError": 1.50000e-07, \
-                "latencyMs": 0.300000, "pipelinedMs": 0.200000, "throughput": 10737.4, "unit": "GFLOP/s", "pytorchMs": 0.0689000, \
+                "latencyMs": 0.300000, "pipelinedMs": 0.200000, "deviceMs": null, "throughput": 10737.4, "unit": "GFLOP/s", "pytorchMs": 0.0689000, \
                 "oursOverPytorch": 0.344500, "fractionOfCeiling": 0.167772, "error": null},
                   {"op": "softmax-forward", "shape": "4096", "backend": "cuda", "passed": false, "maxAbsError": null, \
-                "maxRelError": null, "latencyMs": null, "pipelinedMs": null, "throughput": null, "unit": "GB/s", "pytorchMs": 0.0616000, \
+                "maxRelError": null, "latencyMs": null, "pipelinedMs": null, "deviceMs": null, "throughput": null, "unit": "GB/s", "pytorchMs": 0.0616000, \
                 "oursOverPytorch": null, "fractionOfCeiling": null, "error": "planted \\"failure\\""}
                  ]
                 }
@@ -74,7 +78,7 @@ class KernelLabTest {
 
     @Test
     void cpuRowsAreNotSetBesidePytorchOnAGpu() {
-        LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, 430, "GFLOP/s", null);
+        LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, Double.NaN, 430, "GFLOP/s", null);
         LabReport report = new LabReport(List.of(cpu), LabReport.Baseline.parse(BASELINE));
         assertTrue(Double.isNaN(report.pytorchMs(cpu)));
         assertTrue(Double.isNaN(report.fractionOfCeiling(cpu)));
@@ -91,6 +95,7 @@ class KernelLabTest {
         assertTrue(rows.get(0).passed());
         assertNull(rows.get(0).error());
         assertTrue(rows.get(0).latencyMs() > 0 && rows.get(0).pipelinedMs() > 0);
+        assertTrue(Double.isNaN(rows.get(0).deviceMs()), "the CPU has no device clock");
         assertFalse(rows.get(1).passed());
         assertTrue(rows.get(1).error().contains("FAIL"), rows.get(1).error());
         assertFalse(rows.get(2).passed());
@@ -103,6 +108,29 @@ class KernelLabTest {
         Set<String> ops = LabCatalog.all().stream().map(LabCase::op).collect(Collectors.toSet());
         assertEquals(Set.of("matmul", "attention-qkt", "attention-av", "conv2d-forward", "conv2d-backward-input",
                 "conv2d-backward-filter", "softmax-forward", "softmax-backward", "train-step"), ops);
+    }
+
+    @Test
+    void opsAndShapesRestrictTheCasesInTheCataloguesOrder() {
+        List<LabCase> all = LabCatalog.all();
+        List<LabCase> matmuls = KernelLab.select(all, List.of("attention-av", "matmul", "attention-qkt"), null);
+        assertEquals(LabCatalog.MATMUL, matmuls.stream().map(LabCase::shape).toList());
+        assertTrue(matmuls.stream().allMatch(c -> Set.of("matmul", "attention-qkt", "attention-av").contains(c.op())));
+        List<LabCase> two = KernelLab.select(all, List.of("matmul"), List.of("4096", "512"));
+        assertEquals(List.of("matmul 512", "matmul 4096"), two.stream().map(c -> c.op() + " " + c.shape()).toList());
+        assertEquals(all, KernelLab.select(all, null, null));
+        assertEquals(List.of("softmax-forward", "softmax-backward"),
+                KernelLab.select(all, null, List.of("8192")).stream().map(LabCase::op).toList());
+    }
+
+    @Test
+    void anUnknownOpOrShapeIsRefusedWithTheKnownNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelLab.select(LabCatalog.all(), List.of("matmul", "gemm"), null));
+        assertTrue(e.getMessage().startsWith("no case has the op [gemm]; known: matmul,attention-qkt,attention-av,conv2d-forward,"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> KernelLab.select(LabCatalog.all(), List.of("matmul"), List.of("mid")));
+        assertTrue(e.getMessage().startsWith("no case has the shape [mid]; known: 64,128,"), e.getMessage());
     }
 
     /**
