@@ -192,10 +192,10 @@ class CrossCheckCommandTest {
             }
         }
         assertEquals(false, softmax.get("passed").asBoolean(), softmax.toString());
-        // every softmax value is 0.1% off; float rounding of the smallest ones moves their ratio a little more
+        // every softmax value is 0.1% off, and softmax values are at most 1: the worst absolute error is 0.001;
+        // the relative one is at least 0.1% (float rounding of the tiniest values moves their ratio further)
         assertEquals(1e-3, softmax.get("maxAbsError").asDouble(), 1e-6, softmax.toString());
-        assertTrue(softmax.get("maxRelError").asDouble() >= 9.9e-4 && softmax.get("maxRelError").asDouble() < 5e-3,
-                softmax.toString());
+        assertTrue(softmax.get("maxRelError").asDouble() >= 9.9e-4, softmax.toString());
         assertTrue(softmax.has("detail"), softmax.toString());
         assertEquals(true, relu.get("passed").asBoolean());
         assertEquals(0.0, relu.get("maxAbsError").asDouble(), "relu is exact against the plain loops");
