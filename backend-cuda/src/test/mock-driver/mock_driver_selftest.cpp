@@ -186,7 +186,7 @@ int main() {
     expect("cuModuleLoadData", 0, cuModuleLoadData(&m, ELEMENTWISE_PTX));
     expect("cuModuleGetFunction relu_forward", 0, cuModuleGetFunction(&relu, m, "relu_forward"));
     expect("cuModuleGetFunction of an unknown kernel", 500, cuModuleGetFunction(&f, m, "no_such_kernel"));
-    expect("cuModuleGetFunction of a kernel another module holds", 500, cuModuleGetFunction(&f, m, "matmul_tiled"));
+    expect("cuModuleGetFunction of a kernel another module holds", 500, cuModuleGetFunction(&f, m, "matmul_tile128"));
     // a fatbin whose names are readable: header 16 bytes, payload naming the kernel
     std::vector<unsigned char> fatbin(16 + 64, 0);
     const unsigned magic = 0xBA55ED50u;

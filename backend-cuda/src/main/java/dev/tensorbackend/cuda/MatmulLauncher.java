@@ -19,10 +19,10 @@ import jcuda.driver.CUdeviceptr;
  * tile that still makes {@link #MIN_BLOCKS} blocks, enough for one per multiprocessor (see
  * {@link #kernel}).
  *
- * <p>Three more, the warp-tiled {@link #VARIANTS} (same results, bit for bit), are candidates
- * for large problems; the launch rule does not pick them (yet): they run only when forced
- * with {@value #KERNEL_PROPERTY}, which forces any of the kernels for every call, so that
- * each can be timed on the same shapes.
+ * <p>Three more, the warp-tiled {@link #VARIANTS} (same results, bit for bit), were timed
+ * against them on an H200: the launch rule now runs two of them in place of tile128 (see
+ * {@link #kernel}); {@value #KERNEL_PROPERTY} forces any kernel for every call, so that each
+ * can be timed on the same shapes.
  */
 final class MatmulLauncher {
     static final String MODULE = "matmul";
@@ -146,9 +146,23 @@ final class MatmulLauncher {
         return TILINGS.get(TILINGS.size() - 1);
     }
 
-    /** The kernel {@link #matmul} launches for {@code d}. */
+    /** From this K on, the 128 x 128 tier takes the warp-tiled kernel with K steps of 16. */
+    static final int K16_MIN_K = 256;
+
+    /**
+     * The kernel {@link #matmul} launches for {@code d}: the tiling's, except that the
+     * 128 x 128 tier runs a warp-tiled kernel of the same tile, which an H200 ran faster
+     * (2026-11-26, every kernel forced in one run, README): {@code warp128k16} (0.80x cuBLAS at
+     * 4096^3, 0.84x at 2048^3, against 0.71x and 0.74x for tile128) where K is long enough
+     * for its 16-deep steps, {@code warp128} (2% ahead of tile128 on the attention scores,
+     * K = 64) below that.
+     */
     static String kernel(MatmulDims d) {
-        return tiling(d).kernel();
+        String kernel = tiling(d).kernel();
+        if (!kernel.equals(TILE128)) {
+            return kernel;
+        }
+        return d.k() >= K16_MIN_K ? WARP128_K16 : WARP128;
     }
 
     /** Any kernel of matmul.cu by its full name. */

@@ -33,7 +33,7 @@ class KernelSourcesTest {
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(3, 4), false, Shape.of(4, 5), false));
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(1024, 64), false, Shape.of(64, 1024), false));
         matmul.matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
-        for (MatmulLauncher.Tiling t : MatmulLauncher.VARIANTS) { // launched only when forced
+        for (MatmulLauncher.Tiling t : MatmulLauncher.ALL) { // each forced, tile128 and warp128x256 among them
             new MatmulLauncher(r, t).matmul(p, p, p, MatmulDims.of(Shape.of(2048, 64), false, Shape.of(64, 2048), false));
         }
         Conv2dGeometry g = Conv2dGeometry.of("conv2d", Shape.of(2, 3, 7, 5), Shape.of(4, 3, 3, 3), ConvSpec.of(1, 1));

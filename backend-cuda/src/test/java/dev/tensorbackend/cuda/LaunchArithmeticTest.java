@@ -77,7 +77,8 @@ class LaunchArithmeticTest {
             MatmulDims d = dims(c[0], c[1], c[2], c[3]);
             MatmulLauncher.Tiling t = MatmulLauncher.tiling(d);
             assertEquals(c[4], t.tile(), what);
-            assertEquals("matmul_tile" + c[4], MatmulLauncher.kernel(d), what);
+            // the kernel is the tile's (tile128's tier runs a warp-tiled kernel of the same tile)
+            assertEquals(c[4], MatmulLauncher.tiling(MatmulLauncher.kernel(d)).tileM(), what);
             LaunchConfig cfg = MatmulLauncher.config(d);
             assertEquals(new LaunchConfig(c[5], c[6], c[7], t.threads(), 1, 1, 0), cfg, what);
             // x tiles reach the last column, y tiles the last row
@@ -92,10 +93,10 @@ class LaunchArithmeticTest {
     void matmulTakesTheLargestTileThatGivesEveryMultiprocessorABlock() {
         assertEquals(132, MatmulLauncher.MIN_BLOCKS);
         // 12 x 11 tiles of 128 x 128: 132 blocks; 12 x 10: 120, so 64 x 64 (24 x 20)
-        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(0, 1536, 8, 1408)));
+        assertEquals(MatmulLauncher.WARP128, MatmulLauncher.kernel(dims(0, 1536, 8, 1408)));
         assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1536, 8, 1280)));
         assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(131, 128, 8, 128)));
-        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(132, 128, 8, 128)));
+        assertEquals(MatmulLauncher.WARP128, MatmulLauncher.kernel(dims(132, 128, 8, 128)));
         // 12 x 11 tiles of 64 x 64 against 11 x 11
         assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 768, 8, 704)));
         assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(dims(0, 704, 8, 704)));
@@ -106,12 +107,17 @@ class LaunchArithmeticTest {
         assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1024, 100_000, 1024)));
         assertEquals(MatmulLauncher.TILE32, MatmulLauncher.kernel(dims(0, 4000, 8, 32)));
         assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 16_000, 8, 128)));
-        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(dims(0, 17_000, 8, 128)));
+        assertEquals(MatmulLauncher.WARP128, MatmulLauncher.kernel(dims(0, 17_000, 8, 128)));
         // attention-like: batch x heads entries, the key operand transposed
         MatmulDims scores = MatmulDims.of(Shape.of(64, 128, 64), false, Shape.of(64, 128, 64), true);
         assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(scores));
         MatmulDims bigScores = MatmulDims.of(Shape.of(192, 256, 64), false, Shape.of(192, 256, 64), true);
-        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(bigScores));
+        assertEquals(MatmulLauncher.WARP128, MatmulLauncher.kernel(bigScores), "K = 64: the 8-deep warp kernel");
+        // the 128 x 128 tier: the warp kernel with 16-deep K steps once K reaches 256
+        assertEquals(MatmulLauncher.WARP128_K16, MatmulLauncher.kernel(dims(0, 4096, 4096, 4096)));
+        assertEquals(MatmulLauncher.WARP128_K16, MatmulLauncher.kernel(dims(0, 1536, 256, 1408)));
+        assertEquals(MatmulLauncher.WARP128, MatmulLauncher.kernel(dims(0, 1536, 255, 1408)));
+        assertEquals(MatmulLauncher.TILE64, MatmulLauncher.kernel(dims(0, 1024, 4096, 1024)), "64 tiles of 128: too few");
         assertThrows(IllegalArgumentException.class, () -> MatmulLauncher.config(dims(0, 1, 1, 1), "matmul_tiled"));
     }
 
@@ -124,7 +130,7 @@ class LaunchArithmeticTest {
         assertMatmulWalkCoversOnce(tall, cfg, 64);
         MatmulDims manyBatches = MatmulDims.of(Shape.of(70_000, 1, 1), false, Shape.of(1, 1), false);
         LaunchConfig batched = MatmulLauncher.config(manyBatches);
-        assertEquals(MatmulLauncher.TILE128, MatmulLauncher.kernel(manyBatches));
+        assertEquals(MatmulLauncher.WARP128, MatmulLauncher.kernel(manyBatches));
         assertEquals(65_535, batched.gridZ());
         assertMatmulWalkCoversOnce(manyBatches, batched, 128);
         // both limits at once: 2 tile rows per entry, 70000 entries
