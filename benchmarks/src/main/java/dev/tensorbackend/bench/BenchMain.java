@@ -86,7 +86,10 @@ public final class BenchMain {
         notes.add("backends measured: " + (backends.isEmpty() ? "none" : String.join(", ", backends)));
 
         List<String> only = split(System.getProperty("bench.only", ""));
-        List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, only);
+        // PyTorch is compared with the CPU backend only: without it there is nothing to load
+        PytorchPeer.Status torch = backends.contains("cpu") ? PytorchPeer.probe()
+                : new PytorchPeer.Status(null, "it is compared with the cpu backend, which is not measured");
+        List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, torch.usable(), only);
         if (runs.isEmpty()) {
             System.out.println("bench: nothing to run (backends: " + backends + ", bench.only: " + only + ")");
         }
@@ -94,6 +97,9 @@ public final class BenchMain {
         List<Path> results = runAll(runs, full, outDir.resolve("jmh-parts"), failed);
         List<String> peers = peersThatRan(runs, failed);
         notes.add("peers measured: " + (peers.isEmpty() ? "none" : String.join(", ", peers)));
+        String torchLine = pytorchLine(torch, runs, failed);
+        System.out.println("bench: " + torchLine);
+        notes.add(torchLine);
         if (!failed.isEmpty()) {
             notes.add("FAILED (see the JMH output): " + String.join(", ", failed));
         }
@@ -125,11 +131,38 @@ public final class BenchMain {
      * did not run.
      */
     static List<String> peersThatRan(List<BenchPlan.Run> runs, List<String> failed) {
-        return runs.stream()
+        List<String> peers = runs.stream()
                 .filter(r -> r.benchmarkClass().equals("EjmlMatmulBench") && !failed.contains(r.title()))
                 .map(r -> "EJML " + ejmlVersion() + " (matmul on the CPU)")
+                .collect(Collectors.toCollection(ArrayList::new));
+        if (runs.stream().anyMatch(r -> isPytorch(r) && !failed.contains(r.title()))) {
+            peers.add("PyTorch " + version("pytorch.version") + " through DJL " + version("djl.version") + " (CPU)");
+        }
+        return peers.stream()
                 .distinct()
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * The report's one line on PyTorch: what it was and its thread count when it ran, else why
+     * it did not (never silent: a reader looks for the ours/PyTorch column).
+     */
+    static String pytorchLine(PytorchPeer.Status torch, List<BenchPlan.Run> runs, List<String> failed) {
+        if (!torch.usable()) {
+            return "PyTorch not run: " + torch.whyNot();
+        }
+        List<String> planned = runs.stream().filter(BenchMain::isPytorch).map(BenchPlan.Run::title).toList();
+        if (planned.isEmpty()) {
+            return "PyTorch not run: bench.only selects none of its benchmarks";
+        }
+        if (failed.containsAll(planned)) {
+            return "PyTorch not run: all its benchmarks failed (see the JMH output)";
+        }
+        return "PyTorch measured: " + torch.description();
+    }
+
+    private static boolean isPytorch(BenchPlan.Run r) {
+        return r.benchmarkClass().startsWith("Pytorch");
     }
 
     /** Where and how the numbers were taken: the report's first lines. */
@@ -286,6 +319,11 @@ public final class BenchMain {
 
     /** The EJML version the POM pins, as Maven wrote it into versions.properties. */
     static String ejmlVersion() {
+        return version("ejml.version");
+    }
+
+    /** A version the POM pins (ejml.version, djl.version, pytorch.version), from versions.properties. */
+    static String version(String key) {
         java.util.Properties p = new java.util.Properties();
         try (var in = BenchMain.class.getResourceAsStream("versions.properties")) {
             if (in != null) {
@@ -294,6 +332,6 @@ public final class BenchMain {
         } catch (IOException e) {
             // the version is only named in the report's notes
         }
-        return p.getProperty("ejml.version", "(version unknown)");
+        return p.getProperty(key, "(version unknown)");
     }
 }

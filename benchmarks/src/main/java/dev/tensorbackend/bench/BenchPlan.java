@@ -10,7 +10,8 @@ import java.util.Map;
  * Which JMH runs the suite makes, in order: one run per benchmark class and backend, so
  * each gets its own sizes and methods. The CPU is measured kernel-only (its data is
  * already where it computes); other backends also end-to-end; cuBLAS only on CUDA and
- * where it loads; EJML whenever the CPU is measured.
+ * where it loads; EJML whenever the CPU is measured, and PyTorch (kernel-only, the same
+ * sizes) whenever the CPU is measured and PyTorch loads.
  *
  * <p>Quick mode leaves out every size that takes the plain-loop CPU backend more than a
  * few seconds per call (matmul 2048 and up, the large convolution, softmax 8192, the large
@@ -49,7 +50,16 @@ public final class BenchPlan {
      * @param only substrings of class names to keep (case-insensitive); empty keeps all
      */
     public static List<Run> runs(List<String> backends, boolean full, boolean cublas, List<String> only) {
+        return runs(backends, full, cublas, false, only);
+    }
+
+    /**
+     * @param pytorch whether PyTorch loads here (see {@link PytorchPeer}); it runs only beside the
+     *     CPU backend, the one it is compared with
+     */
+    public static List<Run> runs(List<String> backends, boolean full, boolean cublas, boolean pytorch, List<String> only) {
         List<Run> runs = new ArrayList<>();
+        boolean torch = pytorch && backends.contains("cpu");
         String[] matmul = full ? MATMUL_FULL : MATMUL_QUICK;
         for (String b : backends) {
             runs.add(backendRun("MatmulBench", b, Map.of("size", matmul)));
@@ -60,14 +70,26 @@ public final class BenchPlan {
         if (backends.contains("cpu")) {
             runs.add(new Run("EJML matmul", "EjmlMatmulBench", ALL_METHODS, Map.of("size", squareOnly(matmul))));
         }
+        if (torch) {
+            runs.add(pytorchRun("PytorchMatmulBench", Map.of("size", matmul)));
+        }
         for (String b : backends) {
             runs.add(backendRun("Conv2dBench", b, Map.of("shape", full ? CONV_FULL : CONV_QUICK)));
+        }
+        if (torch) {
+            runs.add(pytorchRun("PytorchConv2dBench", Map.of("shape", full ? CONV_FULL : CONV_QUICK)));
         }
         for (String b : backends) {
             runs.add(backendRun("SoftmaxBench", b, Map.of("size", full ? SOFTMAX_FULL : SOFTMAX_QUICK)));
         }
+        if (torch) {
+            runs.add(pytorchRun("PytorchSoftmaxBench", Map.of("size", full ? SOFTMAX_FULL : SOFTMAX_QUICK)));
+        }
         for (String b : backends) {
             runs.add(backendRun("TrainStepBench", b, Map.of("config", full ? TRAIN_FULL : TRAIN_QUICK)));
+        }
+        if (torch) {
+            runs.add(pytorchRun("PytorchTrainStepBench", Map.of("config", full ? TRAIN_FULL : TRAIN_QUICK)));
         }
         if (only.isEmpty()) {
             return runs;
@@ -88,6 +110,12 @@ public final class BenchPlan {
         params.putAll(sizes);
         String methods = backend.equals("cpu") ? KERNEL_ONLY_METHODS : ALL_METHODS;
         return new Run(benchmarkClass.replace("Bench", "") + " on " + backend, benchmarkClass, methods, params);
+    }
+
+    /** PyTorch's classes take no backend parameter and have only kernel-only methods. */
+    private static Run pytorchRun(String benchmarkClass, Map<String, String[]> sizes) {
+        return new Run("PyTorch " + benchmarkClass.replace("Pytorch", "").replace("Bench", ""), benchmarkClass,
+                KERNEL_ONLY_METHODS, sizes);
     }
 
     private static String[] squareOnly(String[] sizes) {

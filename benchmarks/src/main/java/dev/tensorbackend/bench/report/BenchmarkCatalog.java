@@ -15,6 +15,7 @@ import java.util.Optional;
  */
 final class BenchmarkCatalog {
     private static final String PACKAGE = "dev.tensorbackend.bench.";
+    private static final String PYTORCH_PREFIX = "Pytorch";
 
     private BenchmarkCatalog() {
     }
@@ -31,7 +32,12 @@ final class BenchmarkCatalog {
         }
         String bench = name.substring(0, dot);
         String method = name.substring(dot + 1);
-        String backend = params.getOrDefault("backend", "?");
+        // PyTorch's classes (src/pytorch/java, built under -Pbench) mirror ours with a prefix and no backend parameter
+        boolean pytorch = bench.startsWith(PYTORCH_PREFIX);
+        if (pytorch) {
+            bench = bench.substring(PYTORCH_PREFIX.length());
+        }
+        String backend = pytorch ? Series.PYTORCH.backend() : params.getOrDefault("backend", "?");
         String variant = method.endsWith("EndToEnd") || method.equals("endToEnd")
                 ? Series.END_TO_END : Series.KERNEL_ONLY;
         switch (bench) {

@@ -28,6 +28,7 @@ final class ChartStyle {
             Series.CUBLAS_E2E, new Look(new Color(0x17becf), ShapeUtils.createUpTriangle(SIZE + 1)),
             Series.EJML_1T, new Look(new Color(0x8c564b), ShapeUtils.createDiamond(SIZE + 1)),
             Series.EJML_MT, new Look(new Color(0x9467bd), ShapeUtils.createDownTriangle(SIZE + 1)),
+            Series.PYTORCH, new Look(new Color(0xe377c2), ShapeUtils.createRegularCross(SIZE + 1, 1.6f)),
             new Series("cpu", Series.END_TO_END), new Look(new Color(0x7f7f7f), new Ellipse2D.Float(-SIZE, -SIZE, 2 * SIZE, 2 * SIZE)));
 
     /** Anything else (the reference backend, a new peer): olive crosses. */

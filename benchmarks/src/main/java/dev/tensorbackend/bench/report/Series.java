@@ -23,8 +23,10 @@ public record Series(String backend, String variant) {
     public static final Series CUBLAS_E2E = new Series("cuda", CUBLAS_END_TO_END);
     public static final Series EJML_1T = new Series("ejml", SINGLE_THREAD);
     public static final Series EJML_MT = new Series("ejml", MULTI_THREAD);
+    /** PyTorch (through DJL) on the CPU, operands resident as NDArrays. */
+    public static final Series PYTORCH = new Series("pytorch", KERNEL_ONLY);
 
-    static final List<Series> ORDER = List.of(CPU, CUDA, CUDA_E2E, CUBLAS, CUBLAS_E2E, EJML_1T, EJML_MT,
+    static final List<Series> ORDER = List.of(CPU, CUDA, CUDA_E2E, CUBLAS, CUBLAS_E2E, EJML_1T, EJML_MT, PYTORCH,
             new Series("cpu", END_TO_END));
 
     /**
@@ -33,7 +35,7 @@ public record Series(String backend, String variant) {
      */
     public String label() {
         switch (variant) {
-            case KERNEL_ONLY: return backend;
+            case KERNEL_ONLY: return backend.equals("pytorch") ? "PyTorch" : backend;
             case END_TO_END: return backend + " e2e";
             case CUBLAS_KERNEL_ONLY: return backend + " cuBLAS";
             case CUBLAS_END_TO_END: return backend + " cuBLAS e2e";

@@ -1,0 +1,58 @@
+package dev.tensorbackend.bench;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * Whether PyTorch can be measured here, asked without compiling against DJL: its benchmarks and
+ * {@code Torch} live in src/pytorch/java and are built only under -Pbench, where DJL's jars are
+ * on the class path. A plain build has neither, and the report says PyTorch did not run.
+ */
+final class PytorchPeer {
+    static final String PROBE_CLASS = "dev.tensorbackend.bench.Torch";
+    static final String DJL_CLASS = "ai.djl.engine.Engine";
+    static final String BUILT_WITHOUT = "the benchmarks were built without DJL (it comes with -Pbench)";
+
+    /** What PyTorch is when it loads, or why it cannot run; exactly one is set. */
+    record Status(String description, String whyNot) {
+        boolean usable() {
+            return description != null;
+        }
+    }
+
+    private PytorchPeer() {
+    }
+
+    /**
+     * Loads PyTorch in this JVM and multiplies a 2x2 matrix (the first load also unpacks the
+     * native library into DJL's cache, which the benchmark forks then reuse).
+     */
+    static Status probe() {
+        Class<?> torch;
+        try {
+            // DJL first: a plain build after a -Pbench one may still hold the compiled Torch class
+            Class.forName(DJL_CLASS);
+            torch = Class.forName(PROBE_CLASS);
+        } catch (ClassNotFoundException e) {
+            return new Status(null, BUILT_WITHOUT);
+        }
+        try {
+            return new Status(String.valueOf(torch.getMethod("probe").invoke(null)), null);
+        } catch (InvocationTargetException e) {
+            return new Status(null, "DJL could not load PyTorch: " + oneLine(e.getCause()));
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return new Status(null, "DJL could not load PyTorch: " + oneLine(e));
+        }
+    }
+
+    /** The exception's first message line, with its type where it has no message. */
+    static String oneLine(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        String text = m == null || m.isBlank() ? root.getClass().getSimpleName() : m;
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+}
