@@ -37,7 +37,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>System properties: {@code tensor.backend} (cpu, cuda, or a comma list; blank, all
  * or auto means every backend on the class path), {@code bench.full} (every size with the
  * annotations' warm-up and iterations, instead of the quick set), {@code bench.only}
- * (comma list of benchmark class name parts, e.g. {@code matmul,softmax}).
+ * (comma list of benchmark class name parts, e.g. {@code matmul,softmax}; {@code pytorch}
+ * selects PyTorch's), {@code bench.requirePytorch} (fail unless PyTorch was measured: the
+ * smoke check of the PyTorch peer), {@code tensor.cpu.threads} (our CPU backend's threads and
+ * PyTorch's, default every processor).
  *
  * <p>Exit statuses are the project's one table ({@link ExitStatus}): 2 when shadowing is asked
  * for, 3 for an unknown backend, 1 when a benchmark did not complete.
@@ -50,6 +53,9 @@ public final class BenchMain {
     private static final String[] FORK_JVM_ARGS = {"--add-modules", "jdk.incubator.vector"};
 
     private static final String REFERENCE = "reference";
+    /** {@code -Dbench.requirePytorch=true}: fail (status 1) unless PyTorch was measured. */
+    static final String REQUIRE_PYTORCH = "bench.requirePytorch";
+    private static final String PYTORCH_MEASURED = "PyTorch measured: ";
 
     private BenchMain() {
     }
@@ -112,6 +118,10 @@ public final class BenchMain {
                 + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
                 + ", charts " + outDir.resolve(ReportWriter.SVG_FILE) + " (and .png), " + outDir.resolve(ReportWriter.SPEEDUP_SVG_FILE)
                 + " (and .png)");
+        if (Boolean.getBoolean(REQUIRE_PYTORCH) && !torchLine.startsWith(PYTORCH_MEASURED)) {
+            // the smoke check README gives: PyTorch must have run, not merely been named as not run
+            fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + REQUIRE_PYTORCH + " is set but " + torchLine);
+        }
         if (!failed.isEmpty()) {
             fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + failed.size() + " benchmark run(s) failed (their JMH output is above): "
                     + String.join(", ", failed));
@@ -158,7 +168,7 @@ public final class BenchMain {
         if (failed.containsAll(planned)) {
             return "PyTorch not run: all its benchmarks failed (see the JMH output)";
         }
-        return "PyTorch measured: " + torch.description();
+        return PYTORCH_MEASURED + torch.description();
     }
 
     private static boolean isPytorch(BenchPlan.Run r) {
