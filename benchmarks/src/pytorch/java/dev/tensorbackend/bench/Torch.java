@@ -28,11 +28,6 @@ public final class Torch {
     /** A manager on the CPU; the properties are set first because DJL reads them when the engine loads. */
     static NDManager open() {
         String n = Integer.toString(threads());
-        // DJL logs through SLF4J, and with no provider SLF4J prints a warning into each JMH fork's
-        // output; the no-op provider (part of slf4j-api) says nothing, DJL's failures still throw
-        if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
-        }
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", n);
         System.setProperty("ai.djl.pytorch.num_interop_threads", n);
