@@ -12,6 +12,7 @@ import dev.tensorbackend.api.Backend;
 import dev.tensorbackend.api.Tensor;
 import dev.tensorbackend.api.check.CaseResult;
 import dev.tensorbackend.api.check.CrossCheck;
+import dev.tensorbackend.api.testing.DelegatingBackend;
 import dev.tensorbackend.api.check.CrossCheckReport;
 import dev.tensorbackend.api.check.OpCase;
 import dev.tensorbackend.cpu.CpuBackend;

@@ -1,16 +1,21 @@
-package dev.tensorbackend.cuda;
+package dev.tensorbackend.api.testing;
 
 import dev.tensorbackend.api.Backend;
 import dev.tensorbackend.api.ConvSpec;
+import dev.tensorbackend.api.MemoryStats;
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
+import java.util.OptionalDouble;
 
-/** A backend that forwards every op to another; tests override one op to make it wrong. */
-class DelegatingBackend implements Backend {
+/**
+ * A backend that forwards every op to another; tests override one op to make it wrong (the
+ * cross-check's and the shadow backend's tests plant their divergences this way).
+ */
+public class DelegatingBackend implements Backend {
     protected final Backend d;
     private final String name;
 
-    DelegatingBackend(String name, Backend delegate) {
+    public DelegatingBackend(String name, Backend delegate) {
         this.name = name;
         this.d = delegate;
     }
@@ -116,7 +121,7 @@ class DelegatingBackend implements Backend {
     }
 
     @Override
-    public dev.tensorbackend.api.MemoryStats memoryStats() {
+    public MemoryStats memoryStats() {
         return d.memoryStats();
     }
 
@@ -126,7 +131,7 @@ class DelegatingBackend implements Backend {
     }
 
     @Override
-    public java.util.OptionalDouble deviceMillis(Runnable work) {
+    public OptionalDouble deviceMillis(Runnable work) {
         return d.deviceMillis(work);
     }
 
