@@ -38,6 +38,15 @@ public final class CpuBackend extends HeapBackend {
         return gemm.kernels().name();
     }
 
+    /**
+     * The innermost loops in one line, e.g. "vector, 512-bit (16 lanes), 8x32 micro-tile": what
+     * a benchmark report must say, since the width depends on the CPU and on
+     * {@code tensor.cpu.vectorBits}.
+     */
+    public String kernels() {
+        return gemm.kernels().describe();
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -13,6 +13,11 @@ interface FastKernels {
     /** A short name for messages and tests: "vector" or "scalar". */
     String name();
 
+    /** One line for reports: the name, the vector width where there is one, and the micro-tile. */
+    default String describe() {
+        return name() + ", " + mr() + "x" + nr() + " micro-tile";
+    }
+
     /** Rows of the GEMM micro-tile: packed A slivers hold {@code mr()} rows. */
     int mr();
 

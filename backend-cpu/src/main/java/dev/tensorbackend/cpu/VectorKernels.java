@@ -3,6 +3,7 @@ package dev.tensorbackend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * it without the module would fail.
  */
 final class VectorKernels implements FastKernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The CPU's widest species, or the narrower one {@link VectorWidth#PROPERTY} forces (read once per JVM). */
+    private static final VectorSpecies<Float> S = species(VectorWidth.requestedBits());
     private static final int L = S.length();
     /**
      * Rows x 2 vectors of accumulators. Each A broadcast feeds two FMAs and each B load MR,
@@ -22,9 +24,32 @@ final class VectorKernels implements FastKernels {
     private static final int MR = L >= 16 ? 8 : 6;
     static final int NR = 2 * L;
 
+    /**
+     * Refuses a forced width the CPU does not have (see {@link VectorWidth#checkSupported}); the
+     * selection passes that error on instead of falling back to the scalar kernels.
+     */
+    VectorKernels() {
+        VectorWidth.checkSupported(S.vectorBitSize(), FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    }
+
+    private static VectorSpecies<Float> species(int bits) {
+        return bits == VectorWidth.PREFERRED ? FloatVector.SPECIES_PREFERRED
+                : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    /** The species every kernel here uses. */
+    static VectorSpecies<Float> species() {
+        return S;
+    }
+
     @Override
     public String name() {
         return "vector";
+    }
+
+    @Override
+    public String describe() {
+        return "vector, " + S.vectorBitSize() + "-bit (" + L + " lanes), " + MR + "x" + NR + " micro-tile";
     }
 
     @Override

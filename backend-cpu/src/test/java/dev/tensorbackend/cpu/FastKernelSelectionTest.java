@@ -1,5 +1,6 @@
 package dev.tensorbackend.cpu;
 
+import dev.tensorbackend.api.BackendException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -7,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,6 +33,25 @@ class FastKernelSelectionTest {
         String text = notices.toString(StandardCharsets.UTF_8);
         assertEquals(1, text.lines().count(), text);
         assertTrue(text.contains("--add-modules jdk.incubator.vector"), text);
+    }
+
+    @Test
+    void aBadVectorWidthIsAnErrorWithOrWithoutTheModuleNeverAFallback() {
+        String before = System.getProperty(VectorWidth.PROPERTY);
+        System.setProperty(VectorWidth.PROPERTY, "avx2");
+        try {
+            PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+            for (boolean module : new boolean[] {true, false}) {
+                BackendException e = assertThrows(BackendException.class, () -> FastKernelSelection.choose(module, quiet));
+                assertTrue(e.getMessage().contains(VectorWidth.PROPERTY + " must be 128, 256 or 512"), e.getMessage());
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(VectorWidth.PROPERTY);
+            } else {
+                System.setProperty(VectorWidth.PROPERTY, before);
+            }
+        }
     }
 
     @Test

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class FloatExpTest {
     /** The derivation (FloatExp) gives about 1 ulp; measured: see the sweep's message. */
     private static final double MAX_ULPS = 1.5;
-    private static final int L = FloatVector.SPECIES_PREFERRED.length();
+    private static final int L = VectorKernels.species().length();
 
     /** Error of got in ulps of the float nearest the exact exp(x - m). */
     private static double ulps(float got, float x, float m) {
@@ -32,8 +32,8 @@ class FloatExpTest {
         float[] xs = new float[L], ms = new float[L], out = new float[L];
         xs[L - 1] = x;
         ms[L - 1] = m;
-        VectorKernels.expOfDifference(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, xs, 0),
-                FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, ms, 0)).intoArray(out, 0);
+        VectorKernels.expOfDifference(FloatVector.fromArray(VectorKernels.species(), xs, 0),
+                FloatVector.fromArray(VectorKernels.species(), ms, 0)).intoArray(out, 0);
         return out[L - 1];
     }
 
@@ -46,9 +46,9 @@ class FloatExpTest {
             xs[i] = -Math.min(i, count) * 0x1p-12f;
         }
         float[] out = new float[xs.length];
-        FloatVector zero = FloatVector.zero(FloatVector.SPECIES_PREFERRED);
+        FloatVector zero = FloatVector.zero(VectorKernels.species());
         for (int i = 0; i < xs.length; i += L) {
-            VectorKernels.expOfDifference(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, xs, i), zero).intoArray(out, i);
+            VectorKernels.expOfDifference(FloatVector.fromArray(VectorKernels.species(), xs, i), zero).intoArray(out, i);
         }
         double worst = 0;
         float worstAt = 0;
