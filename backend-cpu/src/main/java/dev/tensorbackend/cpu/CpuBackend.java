@@ -13,6 +13,7 @@ import dev.tensorbackend.api.Shape;
 public final class CpuBackend extends HeapBackend {
     public static final String NAME = "cpu";
 
+    private final ArrayCache cache;
     private final Gemm gemm;
     private final FastConv conv;
     private final FastOps ops;
@@ -28,9 +29,15 @@ public final class CpuBackend extends HeapBackend {
 
     /** Convolution scratch up to {@code scratchCapFloats} per thread and kind is kept between calls. */
     CpuBackend(FastKernels kernels, CpuPool pool, int scratchCapFloats) {
-        this.gemm = new Gemm(kernels, pool);
-        this.conv = new FastConv(gemm, scratchCapFloats);
-        this.ops = new FastOps(kernels, pool);
+        this(kernels, pool, scratchCapFloats, new ArrayCache(ArrayCache.defaultCapBytes(), pool));
+    }
+
+    /** Results get their arrays from {@code cache}, which keeps closed tensors' arrays for the next results of their length. */
+    CpuBackend(FastKernels kernels, CpuPool pool, int scratchCapFloats, ArrayCache cache) {
+        this.cache = cache;
+        this.gemm = new Gemm(kernels, pool, cache);
+        this.conv = new FastConv(gemm, scratchCapFloats, cache);
+        this.ops = new FastOps(kernels, pool, cache);
     }
 
     /** "vector" or "scalar": which innermost loops this backend runs. */
@@ -132,10 +139,35 @@ public final class CpuBackend extends HeapBackend {
         return gemm.retainedScratchBytes() + conv.retainedScratchBytes();
     }
 
-    /** Heap tensors were closed by AbstractBackend; what is left is the scratch kept between calls. */
+    /** Heap tensors were closed by AbstractBackend (their arrays went to the cache); what is left is kept memory. */
     @Override
     protected void doClose() {
         gemm.releaseScratch();
         conv.releaseScratch();
+        cache.clear();
+    }
+
+    /**
+     * Lets the garbage collector have the arrays of closed tensors kept for reuse (as
+     * {@code CudaBackend.trimCache()} returns cached device memory); {@link #memoryStats()}
+     * reports them as cached bytes.
+     */
+    public void trimCache() {
+        cache.clear();
+    }
+
+    @Override
+    OutputArrays arrays() {
+        return cache;
+    }
+
+    @Override
+    void recycle(float[] data) {
+        cache.give(data);
+    }
+
+    @Override
+    long cachedBytes() {
+        return cache.cachedBytes();
     }
 }

@@ -26,6 +26,7 @@ import java.util.Arrays;
  * the thread count.
  */
 final class FastConv {
+    private final OutputArrays outputs;
     private final Gemm gemm;
     private final CpuPool pool;
     /** Per-thread zero-bordered image copies ({@link ImagePatches}). */
@@ -39,7 +40,13 @@ final class FastConv {
 
     /** Scratch buffers up to {@code scratchCapFloats} per thread and kind are kept between calls. */
     FastConv(Gemm gemm, int scratchCapFloats) {
+        this(gemm, scratchCapFloats, OutputArrays.NEW);
+    }
+
+    /** Results go into arrays from {@code outputs}. */
+    FastConv(Gemm gemm, int scratchCapFloats, OutputArrays outputs) {
         this.gemm = gemm;
+        this.outputs = outputs;
         this.pool = gemm.pool();
         this.images = new Scratch(scratchCapFloats);
         this.patchGradients = new Scratch(scratchCapFloats);
@@ -62,7 +69,7 @@ final class FastConv {
 
     private float[] forward(String op, float[] in, float[] filter, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
-        float[] out = new float[g.n() * g.k() * p];
+        float[] out = outputs.zeroed(g.n() * g.k() * p); // the GEMMs accumulate
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
             PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
@@ -79,7 +86,7 @@ final class FastConv {
         }
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
         int dcolSize = g.patchMatrixSize("conv2dBackwardInput"); // crs * p, checked before it is used
-        float[] gradIn = new float[g.n() * g.c() * g.h() * g.w()];
+        float[] gradIn = outputs.zeroed(g.n() * g.c() * g.h() * g.w());
         Gemm.Operand fT = Gemm.Operand.of(filter, 0, crs, g.k(), true);
         eachImage(g, (b, parallel) -> {
             float[] dcol = patchGradients.take(dcolSize);
@@ -159,7 +166,7 @@ final class FastConv {
         if (runs) {
             return sum;
         }
-        float[] gradFilter = new float[size]; // the GEMM gave dFilter^T
+        float[] gradFilter = outputs.uninitialized(size); // every element set below from dFilter^T, which the GEMM gave
         for (int row = 0; row < crs; row++) {
             for (int o = 0; o < g.k(); o++) {
                 gradFilter[o * crs + row] = sum[row * g.k() + o];

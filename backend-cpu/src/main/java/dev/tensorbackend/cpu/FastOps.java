@@ -18,10 +18,21 @@ final class FastOps {
 
     private final FastKernels k;
     private final CpuPool pool;
+    private final OutputArrays outputs;
 
     FastOps(FastKernels kernels, CpuPool pool) {
+        this(kernels, pool, OutputArrays.NEW);
+    }
+
+    /**
+     * Results go into arrays from {@code outputs}, uninitialized ones: every op here writes
+     * every element of its result (the contract tests run on arrays poisoned with NaN to
+     * prove it).
+     */
+    FastOps(FastKernels kernels, CpuPool pool, OutputArrays outputs) {
         this.k = kernels;
         this.pool = pool;
+        this.outputs = outputs;
     }
 
     /** A loop body over a range of element indices. */
@@ -40,19 +51,19 @@ final class FastOps {
     }
 
     float[] add(float[] a, float[] b) {
-        float[] out = new float[a.length];
+        float[] out = outputs.uninitialized(a.length);
         chunked(a.length, CHUNK, (from, to) -> k.add(a, from, b, from, out, from, to - from));
         return out;
     }
 
     float[] mul(float[] a, float[] b) {
-        float[] out = new float[a.length];
+        float[] out = outputs.uninitialized(a.length);
         chunked(a.length, CHUNK, (from, to) -> k.mul(a, b, out, from, to));
         return out;
     }
 
     float[] scale(float[] x, float alpha) {
-        float[] out = new float[x.length];
+        float[] out = outputs.uninitialized(x.length);
         chunked(x.length, CHUNK, (from, to) -> k.scale(alpha, x, out, from, to));
         return out;
     }
@@ -62,20 +73,20 @@ final class FastOps {
     }
 
     float[] relu(float[] x) {
-        float[] out = new float[x.length];
+        float[] out = outputs.uninitialized(x.length);
         chunked(x.length, CHUNK, (from, to) -> k.relu(x, out, from, to));
         return out;
     }
 
     float[] reluBackward(float[] x, float[] dy) {
-        float[] out = new float[x.length];
+        float[] out = outputs.uninitialized(x.length);
         chunked(x.length, CHUNK, (from, to) -> k.reluBackward(x, dy, out, from, to));
         return out;
     }
 
     /** x viewed as [outer, len, inner] plus bias[l] along the middle axis. */
     float[] addBias(float[] x, float[] bias, int outer, int len, int inner) {
-        float[] out = new float[x.length];
+        float[] out = outputs.uninitialized(x.length);
         if (inner == 1) { // bias along the last axis: each row is a vector add
             chunked(outer, rowsPerChunk(len), (from, to) -> {
                 for (int o = from; o < to; o++) {
@@ -111,7 +122,7 @@ final class FastOps {
                 }
             }
         }
-        float[] out = new float[len];
+        float[] out = outputs.uninitialized(len);
         for (int l = 0; l < len; l++) {
             out[l] = (float) acc[l];
         }
@@ -135,7 +146,7 @@ final class FastOps {
     }
 
     float[] softmax(float[] x, int rows, int cols) {
-        float[] y = new float[x.length];
+        float[] y = outputs.uninitialized(x.length);
         chunked(rows, rowsPerChunk(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 k.softmaxRow(x, y, r * cols, cols);
@@ -145,7 +156,7 @@ final class FastOps {
     }
 
     float[] softmaxBackward(float[] y, float[] dy, int rows, int cols) {
-        float[] dx = new float[y.length];
+        float[] dx = outputs.uninitialized(y.length);
         chunked(rows, rowsPerChunk(cols), (from, to) -> {
             for (int r = from; r < to; r++) {
                 k.softmaxBackwardRow(y, dy, dx, r * cols, cols);

@@ -49,16 +49,27 @@ final class Gemm {
 
     private final FastKernels kernels;
     private final CpuPool pool;
+    private final OutputArrays outputs;
     private final int mr, nr, kcBlock, mc, nc;
 
     Gemm(FastKernels kernels, CpuPool pool) {
-        this(kernels, pool, DEFAULT_KC, DEFAULT_MC, DEFAULT_NC);
+        this(kernels, pool, OutputArrays.NEW);
+    }
+
+    /** Products go into arrays from {@code outputs}. */
+    Gemm(FastKernels kernels, CpuPool pool, OutputArrays outputs) {
+        this(kernels, pool, outputs, DEFAULT_KC, DEFAULT_MC, DEFAULT_NC);
     }
 
     /** Other block sizes: for tests that cross many block edges on small matrices, and for tuning. */
     Gemm(FastKernels kernels, CpuPool pool, int kc, int mc, int nc) {
+        this(kernels, pool, OutputArrays.NEW, kc, mc, nc);
+    }
+
+    private Gemm(FastKernels kernels, CpuPool pool, OutputArrays outputs, int kc, int mc, int nc) {
         this.kernels = kernels;
         this.pool = pool;
+        this.outputs = outputs;
         this.mr = kernels.mr();
         this.nr = kernels.nr();
         this.kcBlock = kc;
@@ -158,10 +169,10 @@ final class Gemm {
         }
     }
 
-    /** {@code op(A) op(B)} for every batch entry (see {@link MatmulDims}), into a new array. */
+    /** {@code op(A) op(B)} for every batch entry (see {@link MatmulDims}), into an array from the outputs. */
     float[] matmul(float[] a, float[] b, MatmulDims d) {
         int m = d.m(), n = d.n(), k = d.k(), batch = d.batch();
-        float[] c = new float[batch * m * n];
+        float[] c = outputs.zeroed(batch * m * n); // the blocks accumulate into C
         if (c.length == 0 || k == 0) {
             return c;
         }

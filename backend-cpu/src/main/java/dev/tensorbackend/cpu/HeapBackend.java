@@ -8,8 +8,9 @@ import dev.tensorbackend.api.Shape;
  * What the two heap backends ({@code cpu} and {@code reference}) share: tensors are float
  * arrays on the Java heap, and the live and peak bytes of open tensors are counted. The
  * counters are guarded, so concurrent calls from many threads keep them exact; the ops
- * themselves only read their inputs and write new arrays, which is what makes these backends
- * safe for concurrent use.
+ * themselves only read their inputs and write arrays no open tensor holds (new ones, or on
+ * the cpu backend those of closed tensors), which is what makes these backends safe for
+ * concurrent use.
  */
 abstract class HeapBackend extends AbstractBackend<CpuTensor> {
     private final Object counters = new Object();
@@ -33,18 +34,34 @@ abstract class HeapBackend extends AbstractBackend<CpuTensor> {
         synchronized (counters) {
             liveBytes -= (long) t.size() * Float.BYTES;
         }
+        recycle(t.data());
+    }
+
+    /** Where op results and zero tensors get their arrays: new ones unless a subclass keeps closed tensors' arrays. */
+    OutputArrays arrays() {
+        return OutputArrays.NEW;
+    }
+
+    /** The array of a tensor just closed, which nothing reads any more; dropped unless a subclass keeps it. */
+    void recycle(float[] data) {
+    }
+
+    /** Bytes of closed tensors' arrays kept for reuse. */
+    long cachedBytes() {
+        return 0;
     }
 
     /**
      * Live bytes are the float arrays of tensors not yet closed (a tensor dropped without
      * closing counts until closed, even after the garbage collector took it); peak is the most
-     * there ever were. The heap is no driver and this backend keeps no cache: cached bytes and
+     * there ever were; cached bytes are closed tensors' arrays kept for reuse (the cpu
+     * backend's {@link ArrayCache}; always 0 on the reference backend). The heap is no driver:
      * driver calls are always 0.
      */
     @Override
     public MemoryStats memoryStats() {
         synchronized (counters) {
-            return new MemoryStats(liveBytes, 0, peakBytes, 0, 0);
+            return new MemoryStats(liveBytes, cachedBytes(), peakBytes, 0, 0);
         }
     }
 
@@ -55,7 +72,7 @@ abstract class HeapBackend extends AbstractBackend<CpuTensor> {
 
     @Override
     protected final CpuTensor allocateZeros(Shape shape) {
-        return tensor(shape, new float[shape.size()]);
+        return tensor(shape, arrays().zeroed(shape.size()));
     }
 
     @Override
