@@ -113,7 +113,7 @@ class MainTest {
         assertTrue(m.matches(), "one line, all five numbers: " + err());
         assertTrue(Long.parseLong(m.group(3)) > 0, "the pass held some tensors at once: " + err());
         assertTrue(Long.parseLong(m.group(3)) >= Long.parseLong(m.group(1)), err());
-        assertEquals("0", m.group(2), "the cpu backend keeps no cache");
+        assertTrue(Long.parseLong(m.group(2)) > 0, "the pass closed its intermediates, and the cpu backend keeps their arrays: " + err());
         assertEquals("0", m.group(4), "no driver on the cpu");
         assertEquals("0", m.group(5));
     }
