@@ -20,9 +20,10 @@ package dev.tensorbackend.cpu;
  *       the fma with the high part is exact, only the low part's product rounds.</li>
  *   <li>{@code e^r} by its Taylor polynomial of degree 7 in Horner form with fma: the
  *       truncation error, r^8 / 8! < 5e-9, is under a tenth of an ulp.</li>
- *   <li>times {@code 2^n} as two factors 2^(n/2), each a normal float built from exponent
- *       bits, so that results down to {@code x - m = -104} come out as correctly scaled
- *       subnormals, rounded once, instead of an out-of-range exponent field.</li>
+ *   <li>times {@code 2^n} as two factors, {@code 2^(n+64)} built from exponent bits (a normal
+ *       float for every n here, so the product is exact) and {@code 2^-64}, so that results
+ *       down to {@code x - m = -104} come out as correctly scaled subnormals, rounded once,
+ *       instead of an out-of-range exponent field.</li>
  * </ol>
  * Below {@link #LOW} (where exp rounds to 0 in float anyway) and at {@code -inf} the result is
  * +0; NaN in x or m gives NaN. Measured against {@code Math.exp} in double (see
@@ -45,6 +46,14 @@ final class FloatExp {
     static final float C5 = 1f / 120;
     static final float C6 = 1f / 720;
     static final float C7 = 1f / 5040;
+
+    /**
+     * 2^n is applied as 2^(n + UP), a normal float for every n in range (n >= -151), then
+     * 2^-UP: the first product is exact, the second rounds once, also into the subnormals.
+     */
+    static final int UP = 64;
+    static final int BIAS_UP = 127 + UP;
+    static final float TWO_TO_MINUS_UP = 0x1p-64f;
 
     private FloatExp() {
     }
@@ -70,8 +79,6 @@ final class FloatExp {
         p = Math.fma(p, r, C2);
         p = Math.fma(p, r, 1f);
         p = Math.fma(p, r, 1f);
-        int n1 = n >> 1;
-        int n2 = n - n1;
-        return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+        return p * Float.intBitsToFloat((n + BIAS_UP) << 23) * TWO_TO_MINUS_UP;
     }
 }

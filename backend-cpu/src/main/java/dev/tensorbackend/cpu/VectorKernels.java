@@ -456,12 +456,9 @@ final class VectorKernels implements FastKernels {
         p = p.fma(r, FloatVector.broadcast(S, FloatExp.C2));
         p = p.fma(r, FloatVector.broadcast(S, 1f));
         p = p.fma(r, FloatVector.broadcast(S, 1f));
-        IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = n.sub(n1);
-        FloatVector f1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector f2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector up = n.add(FloatExp.BIAS_UP).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         // the scalar code returns 0 early below LOW; here the lanes are computed and replaced
-        return p.mul(f1).mul(f2).blend(0f, s.compare(VectorOperators.LT, FloatExp.LOW));
+        return p.mul(up).mul(FloatExp.TWO_TO_MINUS_UP).blend(0f, s.compare(VectorOperators.LT, FloatExp.LOW));
     }
 
     /**
