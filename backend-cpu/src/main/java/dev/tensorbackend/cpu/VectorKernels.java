@@ -449,8 +449,7 @@ final class VectorKernels implements FastKernels {
         FloatVector k = kf.sub(FloatExp.SHIFTER);
         FloatVector r = k.fma(FloatVector.broadcast(S, -FloatExp.LN2_HI), s);
         r = k.fma(FloatVector.broadcast(S, -FloatExp.LN2_LO), r.add(e));
-        FloatVector p = FloatVector.broadcast(S, FloatExp.C7).fma(r, FloatVector.broadcast(S, FloatExp.C6));
-        p = p.fma(r, FloatVector.broadcast(S, FloatExp.C5));
+        FloatVector p = FloatVector.broadcast(S, FloatExp.C6).fma(r, FloatVector.broadcast(S, FloatExp.C5));
         p = p.fma(r, FloatVector.broadcast(S, FloatExp.C4));
         p = p.fma(r, FloatVector.broadcast(S, FloatExp.C3));
         p = p.fma(r, FloatVector.broadcast(S, FloatExp.C2));
