@@ -55,7 +55,12 @@ public final class BenchMain {
     private static final String REFERENCE = "reference";
     /** {@code -Dbench.requirePytorch=true}: fail (status 1) unless PyTorch was measured. */
     static final String REQUIRE_PYTORCH = "bench.requirePytorch";
-    private static final String PYTORCH_MEASURED = "PyTorch measured: ";
+    private static final String MEASURED = " measured: ";
+    private static final String NOT_RUN = " not run: ";
+    /** The peers' benchmark classes (built under -Pbench) are named by these prefixes. */
+    private static final String PYTORCH_CLASSES = "Pytorch";
+    /** Why no peer of the CPU backend runs without it. */
+    private static final String NO_CPU = "it is compared with the cpu backend, which is not measured";
 
     private BenchMain() {
     }
@@ -93,8 +98,7 @@ public final class BenchMain {
 
         List<String> only = split(System.getProperty("bench.only", ""));
         // PyTorch is compared with the CPU backend only: without it there is nothing to load
-        PytorchPeer.Status torch = backends.contains("cpu") ? PytorchPeer.probe()
-                : new PytorchPeer.Status(null, "it is compared with the cpu backend, which is not measured");
+        PeerStatus torch = backends.contains("cpu") ? PytorchPeer.probe() : PeerStatus.notRun(NO_CPU);
         List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, torch.usable(), only);
         if (runs.isEmpty()) {
             System.out.println("bench: nothing to run (backends: " + backends + ", bench.only: " + only + ")");
@@ -118,7 +122,7 @@ public final class BenchMain {
                 + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
                 + ", charts " + outDir.resolve(ReportWriter.SVG_FILE) + " (and .png), " + outDir.resolve(ReportWriter.SPEEDUP_SVG_FILE)
                 + " (and .png)");
-        if (Boolean.getBoolean(REQUIRE_PYTORCH) && !torchLine.startsWith(PYTORCH_MEASURED)) {
+        if (Boolean.getBoolean(REQUIRE_PYTORCH) && !torchLine.startsWith("PyTorch" + MEASURED)) {
             // the smoke check README gives: PyTorch must have run, not merely been named as not run
             fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + REQUIRE_PYTORCH + " is set but " + torchLine);
         }
@@ -157,22 +161,33 @@ public final class BenchMain {
      * The report's one line on PyTorch: what it was and its thread count when it ran, else why
      * it did not (never silent: a reader looks for the ours/PyTorch column).
      */
-    static String pytorchLine(PytorchPeer.Status torch, List<BenchPlan.Run> runs, List<String> failed) {
-        if (!torch.usable()) {
-            return "PyTorch not run: " + torch.whyNot();
+    static String pytorchLine(PeerStatus torch, List<BenchPlan.Run> runs, List<String> failed) {
+        return peerLine("PyTorch", PYTORCH_CLASSES, torch, runs, failed);
+    }
+
+    /**
+     * A peer's line in the notes: "{@code peer} measured: " and its description when any of its
+     * runs (benchmark classes named {@code classPrefix}...) completed, else "{@code peer} not run: "
+     * and why.
+     */
+    static String peerLine(String peer, String classPrefix, PeerStatus status, List<BenchPlan.Run> runs,
+                           List<String> failed) {
+        if (!status.usable()) {
+            return peer + NOT_RUN + status.whyNot();
         }
-        List<String> planned = runs.stream().filter(BenchMain::isPytorch).map(BenchPlan.Run::title).toList();
+        List<String> planned = runs.stream().filter(r -> r.benchmarkClass().startsWith(classPrefix))
+                .map(BenchPlan.Run::title).toList();
         if (planned.isEmpty()) {
-            return "PyTorch not run: bench.only selects none of its benchmarks";
+            return peer + NOT_RUN + "bench.only selects none of its benchmarks";
         }
         if (failed.containsAll(planned)) {
-            return "PyTorch not run: all its benchmarks failed (see the JMH output)";
+            return peer + NOT_RUN + "all its benchmarks failed (see the JMH output)";
         }
-        return PYTORCH_MEASURED + torch.description();
+        return peer + MEASURED + status.description();
     }
 
     private static boolean isPytorch(BenchPlan.Run r) {
-        return r.benchmarkClass().startsWith("Pytorch");
+        return r.benchmarkClass().startsWith(PYTORCH_CLASSES);
     }
 
     /** Where and how the numbers were taken: the report's first lines. */
