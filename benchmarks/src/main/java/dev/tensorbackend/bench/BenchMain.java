@@ -38,9 +38,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * or auto means every backend on the class path), {@code bench.full} (every size with the
  * annotations' warm-up and iterations, instead of the quick set), {@code bench.only}
  * (comma list of benchmark class name parts, e.g. {@code matmul,softmax}; {@code pytorch}
- * selects PyTorch's), {@code bench.requirePytorch} (fail unless PyTorch was measured: the
- * smoke check of the PyTorch peer), {@code tensor.cpu.threads} (our CPU backend's threads and
- * PyTorch's, default every processor).
+ * selects PyTorch's, {@code openblas} OpenBLAS's), {@code bench.requirePytorch} and
+ * {@code bench.requireOpenblas} (fail unless that peer was measured: the smoke checks of the
+ * peers), {@code tensor.cpu.threads} (our CPU backend's threads, PyTorch's and OpenBLAS's,
+ * default every processor).
  *
  * <p>Exit statuses are the project's one table ({@link ExitStatus}): 2 when shadowing is asked
  * for, 3 for an unknown backend, 1 when a benchmark did not complete.
@@ -55,7 +56,15 @@ public final class BenchMain {
     private static final String REFERENCE = "reference";
     /** {@code -Dbench.requirePytorch=true}: fail (status 1) unless PyTorch was measured. */
     static final String REQUIRE_PYTORCH = "bench.requirePytorch";
-    private static final String PYTORCH_MEASURED = "PyTorch measured: ";
+    /** {@code -Dbench.requireOpenblas=true}: fail (status 1) unless OpenBLAS was measured. */
+    static final String REQUIRE_OPENBLAS = "bench.requireOpenblas";
+    private static final String MEASURED = " measured: ";
+    private static final String NOT_RUN = " not run: ";
+    /** The peers' benchmark classes (built under -Pbench) are named by these prefixes. */
+    private static final String PYTORCH_CLASSES = "Pytorch";
+    private static final String OPENBLAS_CLASSES = "Openblas";
+    /** Why no peer of the CPU backend runs without it. */
+    private static final String NO_CPU = "it is compared with the cpu backend, which is not measured";
 
     private BenchMain() {
     }
@@ -93,9 +102,9 @@ public final class BenchMain {
 
         List<String> only = split(System.getProperty("bench.only", ""));
         // PyTorch is compared with the CPU backend only: without it there is nothing to load
-        PytorchPeer.Status torch = backends.contains("cpu") ? PytorchPeer.probe()
-                : new PytorchPeer.Status(null, "it is compared with the cpu backend, which is not measured");
-        List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, torch.usable(), only);
+        PeerStatus torch = backends.contains("cpu") ? PytorchPeer.probe() : PeerStatus.notRun(NO_CPU);
+        PeerStatus blas = backends.contains("cpu") ? OpenblasPeer.probe() : PeerStatus.notRun(NO_CPU);
+        List<BenchPlan.Run> runs = BenchPlan.runs(backends, full, cublas, torch.usable(), blas.usable(), only);
         if (runs.isEmpty()) {
             System.out.println("bench: nothing to run (backends: " + backends + ", bench.only: " + only + ")");
         }
@@ -106,6 +115,9 @@ public final class BenchMain {
         String torchLine = pytorchLine(torch, runs, failed);
         System.out.println("bench: " + torchLine);
         notes.add(torchLine);
+        String blasLine = openblasLine(blas, runs, failed);
+        System.out.println("bench: " + blasLine);
+        notes.add(blasLine);
         if (!failed.isEmpty()) {
             notes.add("FAILED (see the JMH output): " + String.join(", ", failed));
         }
@@ -118,9 +130,12 @@ public final class BenchMain {
                 + outDir.resolve(ReportWriter.MARKDOWN_FILE) + ", " + outDir.resolve(ReportWriter.JSON_FILE)
                 + ", charts " + outDir.resolve(ReportWriter.SVG_FILE) + " (and .png), " + outDir.resolve(ReportWriter.SPEEDUP_SVG_FILE)
                 + " (and .png)");
-        if (Boolean.getBoolean(REQUIRE_PYTORCH) && !torchLine.startsWith(PYTORCH_MEASURED)) {
-            // the smoke check README gives: PyTorch must have run, not merely been named as not run
+        // the smoke checks README gives: the peer must have run, not merely been named as not run
+        if (Boolean.getBoolean(REQUIRE_PYTORCH) && !torchLine.startsWith("PyTorch" + MEASURED)) {
             fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + REQUIRE_PYTORCH + " is set but " + torchLine);
+        }
+        if (Boolean.getBoolean(REQUIRE_OPENBLAS) && !blasLine.startsWith("OpenBLAS" + MEASURED)) {
+            fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + REQUIRE_OPENBLAS + " is set but " + blasLine);
         }
         if (!failed.isEmpty()) {
             fail(outDir, ExitStatus.CHECK_FAILED, "bench: " + failed.size() + " benchmark run(s) failed (their JMH output is above): "
@@ -148,6 +163,10 @@ public final class BenchMain {
         if (runs.stream().anyMatch(r -> isPytorch(r) && !failed.contains(r.title()))) {
             peers.add("PyTorch " + version("pytorch.version") + " through DJL " + version("djl.version") + " (CPU)");
         }
+        if (runs.stream().anyMatch(r -> r.benchmarkClass().startsWith(OPENBLAS_CLASSES) && !failed.contains(r.title()))) {
+            peers.add("OpenBLAS " + version("openblas.version") + " through JavaCPP presets " + version("javacpp.version")
+                    + " (matmul on the CPU)");
+        }
         return peers.stream()
                 .distinct()
                 .collect(Collectors.toList());
@@ -157,22 +176,41 @@ public final class BenchMain {
      * The report's one line on PyTorch: what it was and its thread count when it ran, else why
      * it did not (never silent: a reader looks for the ours/PyTorch column).
      */
-    static String pytorchLine(PytorchPeer.Status torch, List<BenchPlan.Run> runs, List<String> failed) {
-        if (!torch.usable()) {
-            return "PyTorch not run: " + torch.whyNot();
+    static String pytorchLine(PeerStatus torch, List<BenchPlan.Run> runs, List<String> failed) {
+        return peerLine("PyTorch", PYTORCH_CLASSES, torch, runs, failed);
+    }
+
+    /**
+     * The report's one line on OpenBLAS: its version, thread count and the core it picked when it
+     * ran, else why it did not (a reader looks for the ours/OpenBLAS column).
+     */
+    static String openblasLine(PeerStatus blas, List<BenchPlan.Run> runs, List<String> failed) {
+        return peerLine("OpenBLAS", OPENBLAS_CLASSES, blas, runs, failed);
+    }
+
+    /**
+     * A peer's line in the notes: "{@code peer} measured: " and its description when any of its
+     * runs (benchmark classes named {@code classPrefix}...) completed, else "{@code peer} not run: "
+     * and why.
+     */
+    static String peerLine(String peer, String classPrefix, PeerStatus status, List<BenchPlan.Run> runs,
+                           List<String> failed) {
+        if (!status.usable()) {
+            return peer + NOT_RUN + status.whyNot();
         }
-        List<String> planned = runs.stream().filter(BenchMain::isPytorch).map(BenchPlan.Run::title).toList();
+        List<String> planned = runs.stream().filter(r -> r.benchmarkClass().startsWith(classPrefix))
+                .map(BenchPlan.Run::title).toList();
         if (planned.isEmpty()) {
-            return "PyTorch not run: bench.only selects none of its benchmarks";
+            return peer + NOT_RUN + "bench.only selects none of its benchmarks";
         }
         if (failed.containsAll(planned)) {
-            return "PyTorch not run: all its benchmarks failed (see the JMH output)";
+            return peer + NOT_RUN + "all its benchmarks failed (see the JMH output)";
         }
-        return PYTORCH_MEASURED + torch.description();
+        return peer + MEASURED + status.description();
     }
 
     private static boolean isPytorch(BenchPlan.Run r) {
-        return r.benchmarkClass().startsWith("Pytorch");
+        return r.benchmarkClass().startsWith(PYTORCH_CLASSES);
     }
 
     /** Where and how the numbers were taken: the report's first lines. */
@@ -332,7 +370,7 @@ public final class BenchMain {
         return version("ejml.version");
     }
 
-    /** A version the POM pins (ejml.version, djl.version, pytorch.version), from versions.properties. */
+    /** A version the POM pins (ejml.version, djl.version, pytorch.version, openblas.version...), from versions.properties. */
     static String version(String key) {
         java.util.Properties p = new java.util.Properties();
         try (var in = BenchMain.class.getResourceAsStream("versions.properties")) {

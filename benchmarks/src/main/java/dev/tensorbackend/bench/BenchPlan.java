@@ -10,8 +10,8 @@ import java.util.Map;
  * Which JMH runs the suite makes, in order: one run per benchmark class and backend, so
  * each gets its own sizes and methods. The CPU is measured kernel-only (its data is
  * already where it computes); other backends also end-to-end; cuBLAS only on CUDA and
- * where it loads; EJML whenever the CPU is measured, and PyTorch (kernel-only, the same
- * sizes) whenever the CPU is measured and PyTorch loads.
+ * where it loads; EJML whenever the CPU is measured, and PyTorch and OpenBLAS (kernel-only,
+ * the same sizes; OpenBLAS matmul only) whenever the CPU is measured and they load.
  *
  * <p>Quick mode leaves out every size that takes the plain-loop CPU backend more than a
  * few seconds per call (matmul 2048 and up, the large convolution, softmax 8192, the large
@@ -58,8 +58,18 @@ public final class BenchPlan {
      *     CPU backend, the one it is compared with
      */
     public static List<Run> runs(List<String> backends, boolean full, boolean cublas, boolean pytorch, List<String> only) {
+        return runs(backends, full, cublas, pytorch, false, only);
+    }
+
+    /**
+     * @param openblas whether OpenBLAS loads here (see {@link OpenblasPeer}); like PyTorch, it runs
+     *     only beside the CPU backend, in a JMH run (and so forks) of its own
+     */
+    public static List<Run> runs(List<String> backends, boolean full, boolean cublas, boolean pytorch, boolean openblas,
+                                 List<String> only) {
         List<Run> runs = new ArrayList<>();
         boolean torch = pytorch && backends.contains("cpu");
+        boolean blas = openblas && backends.contains("cpu");
         String[] matmul = full ? MATMUL_FULL : MATMUL_QUICK;
         for (String b : backends) {
             runs.add(backendRun("MatmulBench", b, Map.of("size", matmul)));
@@ -72,6 +82,10 @@ public final class BenchPlan {
         }
         if (torch) {
             runs.add(pytorchRun("PytorchMatmulBench", Map.of("size", matmul)));
+        }
+        if (blas) {
+            // no backend parameter; its one method, kernelOnly, pairs with the cpu kernelOnly rows
+            runs.add(new Run("OpenBLAS matmul", "OpenblasMatmulBench", KERNEL_ONLY_METHODS, Map.of("size", matmul)));
         }
         for (String b : backends) {
             runs.add(backendRun("Conv2dBench", b, Map.of("shape", full ? CONV_FULL : CONV_QUICK)));

@@ -12,13 +12,6 @@ final class PytorchPeer {
     static final String DJL_CLASS = "ai.djl.engine.Engine";
     static final String BUILT_WITHOUT = "the benchmarks were built without DJL (it comes with -Pbench)";
 
-    /** What PyTorch is when it loads, or why it cannot run; exactly one is set. */
-    record Status(String description, String whyNot) {
-        boolean usable() {
-            return description != null;
-        }
-    }
-
     private PytorchPeer() {
     }
 
@@ -26,33 +19,21 @@ final class PytorchPeer {
      * Loads PyTorch in this JVM and multiplies a 2x2 matrix (the first load also unpacks the
      * native library into DJL's cache, which the benchmark forks then reuse).
      */
-    static Status probe() {
+    static PeerStatus probe() {
         Class<?> torch;
         try {
             // DJL first: a plain build after a -Pbench one may still hold the compiled Torch class
             Class.forName(DJL_CLASS);
             torch = Class.forName(PROBE_CLASS);
         } catch (ClassNotFoundException e) {
-            return new Status(null, BUILT_WITHOUT);
+            return PeerStatus.notRun(BUILT_WITHOUT);
         }
         try {
-            return new Status(String.valueOf(torch.getMethod("probe").invoke(null)), null);
+            return PeerStatus.measured(String.valueOf(torch.getMethod("probe").invoke(null)));
         } catch (InvocationTargetException e) {
-            return new Status(null, "DJL could not load PyTorch: " + oneLine(e.getCause()));
+            return PeerStatus.notRun("DJL could not load PyTorch: " + PeerStatus.oneLine(e.getCause()));
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return new Status(null, "DJL could not load PyTorch: " + oneLine(e));
+            return PeerStatus.notRun("DJL could not load PyTorch: " + PeerStatus.oneLine(e));
         }
-    }
-
-    /** The exception's first message line, with its type where it has no message. */
-    static String oneLine(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage();
-        String text = m == null || m.isBlank() ? root.getClass().getSimpleName() : m;
-        int nl = text.indexOf('\n');
-        return nl < 0 ? text : text.substring(0, nl);
     }
 }

@@ -57,6 +57,13 @@ class BenchPlanTest {
         assertSlowOnlyInFull(quick, full, "Conv2dBench", "large");
         assertSlowOnlyInFull(quick, full, "SoftmaxBench", "8192");
         assertSlowOnlyInFull(quick, full, "TrainStepBench", "large");
+        // the peers get our sizes in both modes, so every ratio has both sides
+        List<BenchPlan.Run> quickPeers = BenchPlan.runs(List.of("cpu"), false, false, true, true, List.of());
+        List<BenchPlan.Run> fullPeers = BenchPlan.runs(List.of("cpu"), true, false, true, true, List.of());
+        for (String peer : List.of("PytorchMatmulBench", "OpenblasMatmulBench")) {
+            assertEquals(sizes(quick, "MatmulBench"), sizes(quickPeers, peer), peer);
+            assertEquals(sizes(full, "MatmulBench"), sizes(fullPeers, peer), peer);
+        }
     }
 
     private static void assertSlowOnlyInFull(List<BenchPlan.Run> quick, List<BenchPlan.Run> full, String cls,
@@ -106,5 +113,9 @@ class BenchPlanTest {
         assertEquals(List.of(), BenchMain.peersThatRan(withEjml, List.of("EJML matmul")), "EJML failed: not a peer");
         assertEquals(List.of(), BenchMain.peersThatRan(BenchPlan.runs(List.of("cpu"), false, false, List.of("softmax")), List.of()),
                 "bench.only=softmax runs no EJML");
+        List<BenchPlan.Run> withAll = BenchPlan.runs(List.of("cpu"), false, false, true, true, List.of("matmul"));
+        assertEquals(List.of("EJML " + BenchMain.ejmlVersion() + " (matmul on the CPU)",
+                "PyTorch " + BenchMain.version("pytorch.version") + " through DJL " + BenchMain.version("djl.version") + " (CPU)",
+                "OpenBLAS 0.3.31 through JavaCPP presets 1.5.13 (matmul on the CPU)"), BenchMain.peersThatRan(withAll, List.of()));
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** PyTorch as a peer in the plan and the report's notes; the plain build has no DJL, so it must say so. */
 class PytorchPeerTest {
-    private static final PytorchPeer.Status LOADED = new PytorchPeer.Status("PyTorch 2.7.1 through DJL, CPU, 2 threads", null);
+    private static final PeerStatus LOADED = PeerStatus.measured("PyTorch 2.7.1 through DJL, CPU, 2 threads");
 
     private static List<String> titles(List<BenchPlan.Run> runs) {
         return runs.stream().map(BenchPlan.Run::title).toList();
@@ -18,7 +18,7 @@ class PytorchPeerTest {
 
     @Test
     void thePlainBuildHasNoDjlAndSaysSo() {
-        PytorchPeer.Status s = PytorchPeer.probe();
+        PeerStatus s = PytorchPeer.probe();
         assertFalse(s.usable());
         assertNull(s.description());
         assertEquals(PytorchPeer.BUILT_WITHOUT, s.whyNot());
@@ -57,7 +57,7 @@ class PytorchPeerTest {
     @Test
     void aLoadFailureIsOneLineFromTheRootCause() {
         Exception e = new RuntimeException("wrapper", new UnsatisfiedLinkError("libtorch.so: cannot open\nmore detail"));
-        assertEquals("libtorch.so: cannot open", PytorchPeer.oneLine(e));
-        assertEquals("IllegalStateException", PytorchPeer.oneLine(new IllegalStateException()));
+        assertEquals("libtorch.so: cannot open", PeerStatus.oneLine(e));
+        assertEquals("IllegalStateException", PeerStatus.oneLine(new IllegalStateException()));
     }
 }

@@ -15,7 +15,13 @@ import java.util.Optional;
  */
 final class BenchmarkCatalog {
     private static final String PACKAGE = "dev.tensorbackend.bench.";
-    private static final String PYTORCH_PREFIX = "Pytorch";
+    /**
+     * The peers' classes (built under -Pbench, in src/pytorch/java and src/openblas/java) mirror
+     * ours with a prefix and no backend parameter: the prefix names the backend of their column.
+     */
+    private static final Map<String, String> PEER_PREFIXES = Map.of(
+            "Pytorch", Series.PYTORCH.backend(),
+            "Openblas", Series.OPENBLAS.backend());
 
     private BenchmarkCatalog() {
     }
@@ -32,12 +38,13 @@ final class BenchmarkCatalog {
         }
         String bench = name.substring(0, dot);
         String method = name.substring(dot + 1);
-        // PyTorch's classes (src/pytorch/java, built under -Pbench) mirror ours with a prefix and no backend parameter
-        boolean pytorch = bench.startsWith(PYTORCH_PREFIX);
-        if (pytorch) {
-            bench = bench.substring(PYTORCH_PREFIX.length());
+        String backend = params.getOrDefault("backend", "?");
+        for (Map.Entry<String, String> peer : PEER_PREFIXES.entrySet()) {
+            if (bench.startsWith(peer.getKey())) {
+                bench = bench.substring(peer.getKey().length());
+                backend = peer.getValue();
+            }
         }
-        String backend = pytorch ? Series.PYTORCH.backend() : params.getOrDefault("backend", "?");
         String variant = method.endsWith("EndToEnd") || method.equals("endToEnd")
                 ? Series.END_TO_END : Series.KERNEL_ONLY;
         switch (bench) {

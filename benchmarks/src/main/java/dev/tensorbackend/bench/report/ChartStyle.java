@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Shape;
 import java.awt.Stroke;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.util.Map;
 import org.jfree.chart.util.ShapeUtils;
@@ -29,6 +30,7 @@ final class ChartStyle {
             Series.EJML_1T, new Look(new Color(0x8c564b), ShapeUtils.createDiamond(SIZE + 1)),
             Series.EJML_MT, new Look(new Color(0x9467bd), ShapeUtils.createDownTriangle(SIZE + 1)),
             Series.PYTORCH, new Look(new Color(0xe377c2), ShapeUtils.createRegularCross(SIZE + 1, 1.6f)),
+            Series.OPENBLAS, new Look(new Color(0x393b79), leftTriangle(SIZE + 1)),
             new Series("cpu", Series.END_TO_END), new Look(new Color(0x7f7f7f), new Ellipse2D.Float(-SIZE, -SIZE, 2 * SIZE, 2 * SIZE)));
 
     /** Anything else (the reference backend, a new peer): olive crosses. */
@@ -43,6 +45,16 @@ final class ChartStyle {
         ShapeUtils.createRegularCross(SIZE, 1.2f)};
 
     private ChartStyle() {
+    }
+
+    /** A triangle pointing left (JFreeChart's ShapeUtils has up and down ones, both taken). */
+    private static Shape leftTriangle(float s) {
+        Path2D.Float p = new Path2D.Float();
+        p.moveTo(-s, 0);
+        p.lineTo(s, -s);
+        p.lineTo(s, s);
+        p.closePath();
+        return p;
     }
 
     static Color color(Series s) {

@@ -1,6 +1,7 @@
 package dev.tensorbackend.bench.report;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One line of the chart and one column of a table: a backend measured one way. The
@@ -25,9 +26,14 @@ public record Series(String backend, String variant) {
     public static final Series EJML_MT = new Series("ejml", MULTI_THREAD);
     /** PyTorch (through DJL) on the CPU, operands resident as NDArrays. */
     public static final Series PYTORCH = new Series("pytorch", KERNEL_ONLY);
+    /** OpenBLAS's sgemm (through JavaCPP) on the CPU, operands and output resident in native memory. */
+    public static final Series OPENBLAS = new Series("openblas", KERNEL_ONLY);
 
     static final List<Series> ORDER = List.of(CPU, CUDA, CUDA_E2E, CUBLAS, CUBLAS_E2E, EJML_1T, EJML_MT, PYTORCH,
-            new Series("cpu", END_TO_END));
+            OPENBLAS, new Series("cpu", END_TO_END));
+
+    /** How the peers measured kernel-only are named in a column title; our backends keep their own names. */
+    private static final Map<String, String> PEER_NAMES = Map.of(PYTORCH.backend(), "PyTorch", OPENBLAS.backend(), "OpenBLAS");
 
     /**
      * Short column title: kernel-only is the plain backend name, end-to-end adds "e2e",
@@ -35,7 +41,7 @@ public record Series(String backend, String variant) {
      */
     public String label() {
         switch (variant) {
-            case KERNEL_ONLY: return backend.equals("pytorch") ? "PyTorch" : backend;
+            case KERNEL_ONLY: return PEER_NAMES.getOrDefault(backend, backend);
             case END_TO_END: return backend + " e2e";
             case CUBLAS_KERNEL_ONLY: return backend + " cuBLAS";
             case CUBLAS_END_TO_END: return backend + " cuBLAS e2e";

@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The report's ours/PyTorch columns, from a synthetic JMH result written here in JMH's layout
- * (no DJL needed: the report only reads the PyTorch classes' names). Times are chosen so that
- * each ratio is worked out by hand: same work on both sides, so ours/PyTorch is PyTorch's time
- * over ours.
+ * The report's columns for the CPU peers built under -Pbench, ours/PyTorch and ours/OpenBLAS,
+ * from synthetic JMH results written here in JMH's layout (no DJL or OpenBLAS needed: the report
+ * only reads the peers' class names). Times are chosen so that each ratio is worked out by hand:
+ * same work on both sides, so ours/peer is the peer's time over ours.
  */
-class PytorchColumnsTest {
+class PeerColumnsTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String PKG = "dev.tensorbackend.bench.";
 
@@ -38,7 +38,7 @@ class PytorchColumnsTest {
         r.put("mode", "avgt");
         ObjectNode params = r.putObject("params");
         if (backend != null) {
-            params.put("backend", backend); // PyTorch's classes have no backend parameter
+            params.put("backend", backend); // the peers' classes have no backend parameter
         }
         params.put(key, value);
         ObjectNode metric = r.putObject("primaryMetric");
@@ -47,10 +47,13 @@ class PytorchColumnsTest {
     }
 
     private List<Measurement> write(ArrayNode results) throws IOException {
+        return write(results, List.of("PyTorch measured: test"));
+    }
+
+    private List<Measurement> write(ArrayNode results, List<String> notes) throws IOException {
         Path json = dir.resolve("jmh-result.json");
         Files.writeString(json, MAPPER.writeValueAsString(results));
-        return ReportWriter.write(json, dir, List.of("PyTorch measured: test"),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return ReportWriter.write(json, dir, notes, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
     private static ArrayNode sample() {
@@ -132,5 +135,86 @@ class PytorchColumnsTest {
         String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE));
         assertFalse(md.contains("PyTorch |"), md);
         assertTrue(md.contains("| size | shape | cpu |\n"), md);
+    }
+
+    /** OpenBLAS beside PyTorch: matmul 1024 has both, 512 OpenBLAS only, attention AV OpenBLAS alone. */
+    private static ArrayNode withOpenblas() {
+        ArrayNode r = MAPPER.createArrayNode();
+        // matmul 1024 (2^31 flops): ours 12 ms (179 GFLOP/s), PyTorch 16 ms (134): 1.33x, OpenBLAS 11 ms (195): 0.92x
+        result(r, "MatmulBench.kernelOnly", "cpu", "size", "1024", 12);
+        result(r, "PytorchMatmulBench.kernelOnly", null, "size", "1024", 16);
+        result(r, "OpenblasMatmulBench.kernelOnly", null, "size", "1024", 11);
+        // matmul 512 (2^28 flops): ours 1.5 ms (179), OpenBLAS 1.25 ms (215): 0.83x; no PyTorch
+        result(r, "MatmulBench.kernelOnly", "cpu", "size", "512", 1.5);
+        result(r, "OpenblasMatmulBench.kernelOnly", null, "size", "512", 1.25);
+        // attention scores (2,097,152 flops): ours 0.2 ms (10.5), OpenBLAS 0.05 ms (41.9): 0.25x
+        result(r, "MatmulBench.kernelOnly", "cpu", "size", "qkt-8x64x32", 0.2);
+        result(r, "OpenblasMatmulBench.kernelOnly", null, "size", "qkt-8x64x32", 0.05);
+        // attention output measured by OpenBLAS alone: its table has no ratio column
+        result(r, "OpenblasMatmulBench.kernelOnly", null, "size", "av-8x64x32", 0.1);
+        return r;
+    }
+
+    private static final String OPENBLAS_NOTE =
+            "OpenBLAS measured: OpenBLAS 0.3.31 through JavaCPP presets 1.5.13, 2 threads (as our CPU backend), core Cooperlake";
+
+    @Test
+    void openblasResultsBecomeTheirOwnKernelOnlySeries() throws IOException {
+        List<Measurement> ms = write(withOpenblas(), List.of(OPENBLAS_NOTE));
+        assertEquals(8, ms.size());
+        Measurement m = ms.stream().filter(x -> x.backend().equals("openblas") && x.size().equals("1024")).findFirst().orElseThrow();
+        assertEquals("matmul", m.op());
+        assertEquals(Series.KERNEL_ONLY, m.variant());
+        assertEquals(Series.OPENBLAS, m.series());
+        assertEquals("OpenBLAS", m.series().label());
+        assertEquals(2.0 * 1024 * 1024 * 1024 / 0.011 / 1e9, m.throughput(), 1e-9);
+        assertEquals("[1024,1024] x [1024,1024]", m.shape());
+        assertEquals(List.of("attention QK^T", "attention AV"), ms.stream()
+                .filter(x -> x.backend().equals("openblas") && !x.op().equals("matmul")).map(Measurement::op).toList());
+    }
+
+    @Test
+    void markdownHasOursOverOpenblasBesideOursOverPytorch() throws IOException {
+        write(withOpenblas(), List.of(OPENBLAS_NOTE));
+        String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE));
+        assertTrue(md.contains("## matmul (GFLOP/s)\n\n| size | shape | cpu | PyTorch | OpenBLAS | ours/PyTorch | ours/OpenBLAS |\n"), md);
+        assertTrue(md.contains("| 512 | [512,512] x [512,512] | 179 | — | 215 | — | 0.83x |\n"), md);
+        assertTrue(md.contains("| 1024 | [1024,1024] x [1024,1024] | 179 | 134 | 195 | 1.33x | 0.92x |\n"), md);
+        assertTrue(md.contains("| qkt-8x64x32 | [8,64,32] x [8,64,32]^T | 10.5 | 41.9 | 0.25x |\n"), md);
+        assertTrue(md.contains("## attention AV (GFLOP/s)\n\n| size | shape | OpenBLAS |\n"), md);
+        assertTrue(md.contains("| av-8x64x32 | [8,64,64] x [8,64,32] | 21.0 |\n"), md);
+        assertTrue(md.contains("- " + OPENBLAS_NOTE + "\n"), md);
+    }
+
+    @Test
+    void jsonAndBothChartsCarryOpenblas() throws Exception {
+        write(withOpenblas(), List.of(OPENBLAS_NOTE));
+        JsonNode json = MAPPER.readTree(dir.resolve(ReportWriter.JSON_FILE).toFile());
+        assertEquals(OPENBLAS_NOTE, json.get("notes").get(0).asText());
+        JsonNode row = null;
+        for (JsonNode m : json.get("measurements")) {
+            if (m.get("backend").asText().equals("openblas") && m.get("size").asText().equals("1024")) {
+                row = m;
+            }
+        }
+        assertTrue(row != null, json.toString());
+        assertEquals("matmul", row.get("op").asText());
+        assertEquals("kernel-only", row.get("variant").asText());
+        assertEquals(0.011, row.get("seconds").asDouble(), 1e-12);
+        assertEquals(195.226, row.get("gflops").asDouble(), 1e-3);
+        String speedups = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(dir.resolve(ReportWriter.SPEEDUP_SVG_FILE).toFile()).getDocumentElement().getTextContent();
+        assertTrue(speedups.contains("ours/OpenBLAS"), "ours/OpenBLAS in the speedup chart");
+        assertTrue(speedups.contains("ours/PyTorch"), "ours/PyTorch in the speedup chart");
+        String throughput = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(dir.resolve(ReportWriter.SVG_FILE).toFile()).getDocumentElement().getTextContent();
+        assertTrue(throughput.contains("OpenBLAS"), "OpenBLAS in the throughput chart's legend");
+    }
+
+    @Test
+    void withoutOpenblasThereIsNoColumnForIt() throws IOException {
+        write(sample());
+        String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE));
+        assertFalse(md.contains("OpenBLAS"), md);
     }
 }
