@@ -11,7 +11,8 @@ import java.util.Map;
  * each gets its own sizes and methods. The CPU is measured kernel-only (its data is
  * already where it computes); other backends also end-to-end; cuBLAS only on CUDA and
  * where it loads; EJML whenever the CPU is measured, and PyTorch and OpenBLAS (kernel-only,
- * the same sizes; OpenBLAS matmul only) whenever the CPU is measured and they load.
+ * the same sizes; OpenBLAS matmul only) whenever the CPU is measured and they load; a plain
+ * array copy of the softmax sizes beside the CPU's softmax, its bandwidth ceiling.
  *
  * <p>Quick mode leaves out every size that takes the plain-loop CPU backend more than a
  * few seconds per call (matmul 2048 and up, the large convolution, softmax 8192, the large
@@ -98,6 +99,10 @@ public final class BenchPlan {
         }
         if (torch) {
             runs.add(pytorchRun("PytorchSoftmaxBench", Map.of("size", full ? SOFTMAX_FULL : SOFTMAX_QUICK)));
+        }
+        if (backends.contains("cpu")) { // the bandwidth ceiling the CPU's softmax is compared with
+            runs.add(new Run("array copy (softmax's bandwidth ceiling)", "SoftmaxCopyBench", ALL_METHODS,
+                    Map.of("size", full ? SOFTMAX_FULL : SOFTMAX_QUICK)));
         }
         for (String b : backends) {
             runs.add(backendRun("TrainStepBench", b, Map.of("config", full ? TRAIN_FULL : TRAIN_QUICK)));

@@ -1,5 +1,6 @@
 package dev.tensorbackend.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,10 +23,14 @@ class BenchPlanTest {
     }
 
     @Test
-    void cpuAloneRunsKernelOnlyPlusEjml() {
+    void cpuAloneRunsKernelOnlyPlusEjmlAndSoftmaxsCopyCeiling() {
         List<BenchPlan.Run> runs = BenchPlan.runs(List.of("cpu"), false, false, List.of());
-        assertEquals(List.of("Matmul on cpu", "EJML matmul", "Conv2d on cpu", "Softmax on cpu", "TrainStep on cpu"),
+        assertEquals(List.of("Matmul on cpu", "EJML matmul", "Conv2d on cpu", "Softmax on cpu",
+                        "array copy (softmax's bandwidth ceiling)", "TrainStep on cpu"),
                 titles(runs));
+        BenchPlan.Run copy = runs.get(4);
+        assertTrue(Pattern.compile(copy.includeRegex()).matcher(PKG + "SoftmaxCopyBench.copy").find());
+        assertArrayEquals(BenchPlan.SOFTMAX_QUICK, copy.params().get("size"), "the copy runs the softmax sizes");
         Pattern matmul = Pattern.compile(runs.get(0).includeRegex());
         assertTrue(matmul.matcher(PKG + "MatmulBench.kernelOnly").find());
         assertFalse(matmul.matcher(PKG + "MatmulBench.endToEnd").find());
@@ -87,7 +92,7 @@ class BenchPlanTest {
 
     @Test
     void onlyKeepsTheNamedClasses() {
-        assertEquals(List.of("Softmax on cpu"),
+        assertEquals(List.of("Softmax on cpu", "array copy (softmax's bandwidth ceiling)"),
                 titles(BenchPlan.runs(List.of("cpu"), false, false, List.of("SOFTMAX"))));
     }
 

@@ -28,14 +28,14 @@ class PytorchPeerTest {
     void pytorchRunsBesideTheCpuBackendOnlyWhenItLoads() {
         List<BenchPlan.Run> runs = BenchPlan.runs(List.of("cpu"), false, false, true, List.of());
         assertEquals(List.of("Matmul on cpu", "EJML matmul", "PyTorch Matmul", "Conv2d on cpu", "PyTorch Conv2d",
-                "Softmax on cpu", "PyTorch Softmax", "TrainStep on cpu", "PyTorch TrainStep"), titles(runs));
+                "Softmax on cpu", "PyTorch Softmax", "array copy (softmax's bandwidth ceiling)", "TrainStep on cpu", "PyTorch TrainStep"), titles(runs));
         BenchPlan.Run matmul = runs.get(2);
         assertEquals("^dev\\.tensorbackend\\.bench\\.PytorchMatmulBench\\.(\\w*(kernelOnly|KernelOnly))$", matmul.includeRegex());
         assertEquals(List.of("64", "128", "256", "512", "1024", "qkt-8x64x32", "av-8x64x32"), List.of(matmul.params().get("size")));
         assertFalse(matmul.params().containsKey("backend"));
         assertFalse(titles(BenchPlan.runs(List.of("cpu"), false, false, false, List.of())).contains("PyTorch Matmul"));
         assertFalse(titles(BenchPlan.runs(List.of("cuda"), false, false, true, List.of())).contains("PyTorch Matmul"));
-        assertEquals(List.of("Softmax on cpu", "PyTorch Softmax"),
+        assertEquals(List.of("Softmax on cpu", "PyTorch Softmax", "array copy (softmax's bandwidth ceiling)"),
                 titles(BenchPlan.runs(List.of("cpu"), false, false, true, List.of("softmax"))));
     }
 

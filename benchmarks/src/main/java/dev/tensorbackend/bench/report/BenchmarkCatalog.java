@@ -5,8 +5,8 @@ import dev.tensorbackend.bench.workload.MatmulCase;
 import dev.tensorbackend.bench.workload.SoftmaxCase;
 import dev.tensorbackend.bench.workload.TrainStepCase;
 import dev.tensorbackend.bench.workload.Work;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What each JMH benchmark method measures: turns a benchmark name and its parameters into
@@ -26,15 +26,18 @@ final class BenchmarkCatalog {
     private BenchmarkCatalog() {
     }
 
-    /** The measurement for one JMH result, or empty for a benchmark this report does not know. */
-    static Optional<Measurement> describe(String benchmark, Map<String, String> params, double seconds) {
+    /**
+     * The measurements one JMH result stands for (one, or for the array copy one per softmax
+     * table it is the ceiling of), or none for a benchmark this report does not know.
+     */
+    static List<Measurement> describe(String benchmark, Map<String, String> params, double seconds) {
         if (!benchmark.startsWith(PACKAGE)) {
-            return Optional.empty();
+            return List.of();
         }
         String name = benchmark.substring(PACKAGE.length());
         int dot = name.lastIndexOf('.');
         if (dot < 0) {
-            return Optional.empty();
+            return List.of();
         }
         String bench = name.substring(0, dot);
         String method = name.substring(dot + 1);
@@ -54,33 +57,41 @@ final class BenchmarkCatalog {
                 String v = bench.startsWith("Cublas")
                         ? (variant.equals(Series.END_TO_END) ? Series.CUBLAS_END_TO_END : Series.CUBLAS_KERNEL_ONLY)
                         : variant;
-                return Optional.of(new Measurement(c.op(), v, backend, c.label(), c.shapeText(), seconds, c.work()));
+                return List.of(new Measurement(c.op(), v, backend, c.label(), c.shapeText(), seconds, c.work()));
             }
             case "EjmlMatmulBench": {
                 MatmulCase c = MatmulCase.parse(params.get("size"));
                 String v = method.equals("multiThread") ? Series.MULTI_THREAD : Series.SINGLE_THREAD;
-                return Optional.of(new Measurement(c.op(), v, "ejml", c.label(), c.shapeText(), seconds, c.work()));
+                return List.of(new Measurement(c.op(), v, "ejml", c.label(), c.shapeText(), seconds, c.work()));
             }
             case "Conv2dBench": {
                 ConvCase c = ConvCase.parse(params.get("shape"));
                 String op = method.startsWith("forward") ? ConvCase.FORWARD
                         : method.startsWith("backwardInput") ? ConvCase.BACKWARD_INPUT : ConvCase.BACKWARD_FILTER;
-                return Optional.of(new Measurement(op, variant, backend, c.label(), c.shapeText(), seconds, c.work()));
+                return List.of(new Measurement(op, variant, backend, c.label(), c.shapeText(), seconds, c.work()));
             }
             case "SoftmaxBench": {
                 SoftmaxCase c = SoftmaxCase.parse(params.get("size"));
                 boolean forward = method.startsWith("forward");
                 Work work = forward ? c.forwardWork() : c.backwardWork();
                 String op = forward ? SoftmaxCase.FORWARD : SoftmaxCase.BACKWARD;
-                return Optional.of(new Measurement(op, variant, backend, c.label(), c.shapeText(), seconds, work));
+                return List.of(new Measurement(op, variant, backend, c.label(), c.shapeText(), seconds, work));
+            }
+            case "SoftmaxCopyBench": {
+                // the bandwidth ceiling of both softmax passes: a plain copy of the same array
+                SoftmaxCase c = SoftmaxCase.parse(params.get("size"));
+                Work work = c.copyWork();
+                return List.of(
+                        new Measurement(SoftmaxCase.FORWARD, variant, Series.COPY.backend(), c.label(), c.shapeText(), seconds, work),
+                        new Measurement(SoftmaxCase.BACKWARD, variant, Series.COPY.backend(), c.label(), c.shapeText(), seconds, work));
             }
             case "TrainStepBench": {
                 TrainStepCase c = TrainStepCase.parse(params.get("config"));
-                return Optional.of(new Measurement(TrainStepCase.OP, variant, backend, c.label(), c.shapeText(),
+                return List.of(new Measurement(TrainStepCase.OP, variant, backend, c.label(), c.shapeText(),
                         seconds, c.work()));
             }
             default:
-                return Optional.empty();
+                return List.of();
         }
     }
 }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Reads JMH's JSON result file ({@code -rf json}) into {@link Measurement}s. */
 public final class JmhResults {
@@ -39,9 +38,9 @@ public final class JmhResults {
             String benchmark = result.path("benchmark").asText();
             JsonNode metric = result.path("primaryMetric");
             double seconds = secondsPerCall(JsonReport.number(metric.get("score")), metric.path("scoreUnit").asText());
-            Optional<Measurement> m = BenchmarkCatalog.describe(benchmark, params(result), seconds);
-            if (m.isPresent()) {
-                out.add(m.get());
+            List<Measurement> m = BenchmarkCatalog.describe(benchmark, params(result), seconds);
+            if (!m.isEmpty()) {
+                out.addAll(m);
             } else {
                 log.println("report: no description for " + benchmark + "; left out of the report");
             }

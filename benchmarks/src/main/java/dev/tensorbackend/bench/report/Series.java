@@ -29,11 +29,18 @@ public record Series(String backend, String variant) {
     /** OpenBLAS's sgemm (through JavaCPP) on the CPU, operands and output resident in native memory. */
     public static final Series OPENBLAS = new Series("openblas", KERNEL_ONLY);
 
+    /**
+     * A plain Java array copy on as many threads as the CPU backend uses, into an array
+     * allocated once: the memory bandwidth the softmax passes are measured against.
+     */
+    public static final Series COPY = new Series("copy", KERNEL_ONLY);
+
     static final List<Series> ORDER = List.of(CPU, CUDA, CUDA_E2E, CUBLAS, CUBLAS_E2E, EJML_1T, EJML_MT, PYTORCH,
-            OPENBLAS, new Series("cpu", END_TO_END));
+            OPENBLAS, COPY, new Series("cpu", END_TO_END));
 
     /** How the peers measured kernel-only are named in a column title; our backends keep their own names. */
-    private static final Map<String, String> PEER_NAMES = Map.of(PYTORCH.backend(), "PyTorch", OPENBLAS.backend(), "OpenBLAS");
+    private static final Map<String, String> PEER_NAMES = Map.of(PYTORCH.backend(), "PyTorch", OPENBLAS.backend(), "OpenBLAS",
+            COPY.backend(), "array copy");
 
     /**
      * Short column title: kernel-only is the plain backend name, end-to-end adds "e2e",

@@ -13,5 +13,6 @@ record Speedup(String title, Series over, Series under) {
             new Speedup("ours/EJML 1T", Series.CPU, Series.EJML_1T),
             new Speedup("ours/EJML MT", Series.CPU, Series.EJML_MT),
             new Speedup("ours/PyTorch", Series.CPU, Series.PYTORCH),
-            new Speedup("ours/OpenBLAS", Series.CPU, Series.OPENBLAS));
+            new Speedup("ours/OpenBLAS", Series.CPU, Series.OPENBLAS),
+            new Speedup("ours/copy", Series.CPU, Series.COPY));
 }

@@ -33,6 +33,11 @@ public record SoftmaxCase(String label, Shape shape) {
         return Work.bytes(3.0 * Float.BYTES * shape.size());
     }
 
+    /** A copy of one array of this shape: read once, written once, as the forward pass. */
+    public Work copyWork() {
+        return forwardWork();
+    }
+
     public String shapeText() {
         return Workloads.dims(shape);
     }

@@ -217,4 +217,23 @@ class PeerColumnsTest {
         String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE));
         assertFalse(md.contains("OpenBLAS"), md);
     }
+    /**
+     * The array copy is the bandwidth ceiling of both softmax tables: one JMH result, a column
+     * in each, and ours/copy. Softmax 1024 moves 8 MiB forward and 12 MiB backward; the copy
+     * 8 MiB: copy 1 ms (8.39 GB/s), forward 2 ms (4.19 GB/s): 0.50x; backward 2 ms (6.29): 0.75x.
+     */
+    @Test
+    void theArrayCopyIsAColumnOfBothSoftmaxTablesWithOursOverCopy() throws IOException {
+        ArrayNode r = MAPPER.createArrayNode();
+        result(r, "SoftmaxBench.forwardKernelOnly", "cpu", "size", "1024", 2);
+        result(r, "SoftmaxBench.backwardKernelOnly", "cpu", "size", "1024", 2);
+        result(r, "SoftmaxCopyBench.copy", null, "size", "1024", 1);
+        List<Measurement> ms = write(r, List.of());
+        assertEquals(List.of("softmax forward", "softmax backward"), ms.stream()
+                .filter(x -> x.series().equals(Series.COPY)).map(Measurement::op).toList());
+        String md = Files.readString(dir.resolve(ReportWriter.MARKDOWN_FILE));
+        assertTrue(md.contains("## softmax forward (GB/s)\n\n| size | shape | cpu | array copy | ours/copy |\n"), md);
+        assertTrue(md.contains("| 1024 | [1024,1024] | 4.19 | 8.39 | 0.50x |\n"), md);
+        assertTrue(md.contains("| 1024 | [1024,1024] | 6.29 | 8.39 | 0.75x |\n"), md);
+    }
 }

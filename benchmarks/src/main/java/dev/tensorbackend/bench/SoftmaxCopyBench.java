@@ -1,0 +1,86 @@
+package dev.tensorbackend.bench;
+
+import dev.tensorbackend.bench.workload.SoftmaxCase;
+import dev.tensorbackend.bench.workload.Workloads;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The bandwidth softmax is measured against: a plain {@code System.arraycopy} of an array of
+ * the softmax benchmark's size into one allocated once, cut into one contiguous part per
+ * thread, on as many threads as the CPU backend uses ({@code tensor.cpu.threads}, default
+ * every processor). Softmax reads and writes the same bytes (and its backward one array
+ * more), so its GB/s over this one's is the share of the machine's copy bandwidth it
+ * reaches: the report's ours/copy.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1)
+public class SoftmaxCopyBench {
+
+    @Param({"1024", "2048", "4096", "8192"})
+    public String size;
+
+    private float[] src;
+    private float[] dst;
+    private int threads;
+    private ExecutorService helpers;
+
+    @Setup
+    public void setUp() {
+        SoftmaxCase c = SoftmaxCase.parse(size);
+        src = Workloads.random(c.shape(), 1);
+        dst = new float[src.length];
+        threads = cpuThreads();
+        helpers = threads > 1 ? Executors.newFixedThreadPool(threads - 1) : null;
+    }
+
+    /** The CPU backend's thread count, read as it reads it. */
+    static int cpuThreads() {
+        String value = System.getProperty("tensor.cpu.threads", "");
+        return value.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(value.trim());
+    }
+
+    @Benchmark
+    public float[] copy() throws Exception {
+        Future<?>[] parts = new Future<?>[threads - 1];
+        for (int t = 1; t < threads; t++) {
+            int part = t;
+            parts[t - 1] = helpers.submit(() -> copyPart(part));
+        }
+        copyPart(0);
+        for (Future<?> f : parts) {
+            f.get();
+        }
+        return dst;
+    }
+
+    private void copyPart(int part) {
+        int from = (int) ((long) src.length * part / threads), to = (int) ((long) src.length * (part + 1) / threads);
+        System.arraycopy(src, from, dst, from, to - from);
+    }
+
+    @TearDown
+    public void tearDown() {
+        if (helpers != null) {
+            helpers.shutdownNow();
+        }
+    }
+}
