@@ -33,6 +33,14 @@ interface FastKernels {
     void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc);
 
     /**
+     * Whether {@link #dot4x4} on runs of {@code len} floats runs at full speed: true unless
+     * each run would end in a part of a vector done in scalars, sixteen products per float.
+     */
+    default boolean runsFillVectors(int len) {
+        return true;
+    }
+
+    /**
      * Sixteen dot products, of four A rows with four B rows, each row made of {@code runs}
      * runs of {@code len} floats, run y of A row i starting at {@code aOffs[i] + y * aStep}
      * and of B row j at {@code bOffs[j] + y * bStep}. For i < ni and j < nj, adds the dot

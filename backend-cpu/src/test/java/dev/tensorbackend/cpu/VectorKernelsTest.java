@@ -25,6 +25,16 @@ class VectorKernelsTest {
         check(6, VectorKernels::microKernel6);
     }
 
+    /** The filter gradient takes dot4x4 only for runs of whole vectors; the scalar kernels have no vectors to fill. */
+    @Test
+    void runsFillVectorsOnlyInWholeVectors() {
+        int lanes = VectorKernels.species().length();
+        VectorKernels v = new VectorKernels();
+        org.junit.jupiter.api.Assertions.assertTrue(v.runsFillVectors(lanes) && v.runsFillVectors(4 * lanes));
+        org.junit.jupiter.api.Assertions.assertFalse(v.runsFillVectors(4 * lanes - 3) || v.runsFillVectors(lanes + 1));
+        org.junit.jupiter.api.Assertions.assertTrue(new ScalarKernels().runsFillVectors(57));
+    }
+
     /** The run-wise dot products of the filter gradient, both kernel sets, with partial blocks and vector tails. */
     @Test
     void dotProductsOfRunsMatchPlainLoops() {
