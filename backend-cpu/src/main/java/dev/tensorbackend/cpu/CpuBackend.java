@@ -126,7 +126,9 @@ public final class CpuBackend extends HeapBackend {
 
     @Override
     protected CpuTensor doSum(CpuTensor x) {
-        return tensor(Shape.scalar(), new float[] {ops.sum(x.data())});
+        float[] total = arrays().uninitialized(1);
+        total[0] = ops.sum(x.data());
+        return tensor(Shape.scalar(), total);
     }
 
     @Override

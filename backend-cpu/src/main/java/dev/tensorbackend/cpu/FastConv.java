@@ -137,7 +137,7 @@ final class FastConv {
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), size = g.k() * crs;
         boolean runs = g.spec().strideW() == 1 && gemm.kernels().runsFillVectors(g.outW());
-        float[] sum = new float[size];
+        float[] sum = runs ? outputs.zeroed(size) : new float[size]; // with runs, the result itself
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
         float[] partials = new float[Sizes.elements("conv2dBackwardFilter: per-thread partial gradients of filter"

@@ -75,4 +75,35 @@ class ArrayCacheTest {
         cpu.close(); // closes a, keeps nothing
         assertEquals(0, cpu.memoryStats().cachedBytes());
     }
+
+    /**
+     * A loop that makes the same tensors every step keeps the same arrays: every array a
+     * tensor holds (copies, sums and the filter gradient included) comes from the cache, so
+     * after the first step it gives back exactly what it took.
+     */
+    @Test
+    void aRepeatedStepNeitherGrowsNorDrainsTheCache() {
+        try (CpuBackend cpu = new CpuBackend()) {
+            Tensor image = cpu.upload(Shape.of(2, 3, 8, 16), filled(2 * 3 * 8 * 16, 0.25f));
+            Tensor filter = cpu.upload(Shape.of(4, 3, 3, 3), filled(4 * 27, 0.5f));
+            dev.tensorbackend.api.ConvSpec spec = dev.tensorbackend.api.ConvSpec.of(1, 1);
+            long[] cached = new long[6];
+            for (int step = 0; step < cached.length; step++) {
+                try (Tensor copy = cpu.upload(Shape.of(16, 16), filled(256, 1f));
+                     Tensor flat = cpu.reshape(copy, Shape.of(256));
+                     Tensor product = cpu.matmul(copy, copy);
+                     Tensor probabilities = cpu.softmax(product);
+                     Tensor total = cpu.sum(flat);
+                     Tensor out = cpu.conv2d(image, filter, spec);
+                     Tensor gradFilter = cpu.conv2dBackwardFilter(image, out, filter.shape(), spec);
+                     Tensor gradImage = cpu.conv2dBackwardInput(out, filter, image.shape(), spec)) {
+                    assertEquals(256f, cpu.download(total)[0]);
+                }
+                cached[step] = cpu.memoryStats().cachedBytes();
+            }
+            for (int step = 2; step < cached.length; step++) {
+                assertEquals(cached[1], cached[step], "cached bytes after each step: " + Arrays.toString(cached));
+            }
+        }
+    }
 }
