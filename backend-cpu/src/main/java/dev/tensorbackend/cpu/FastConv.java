@@ -27,6 +27,8 @@ import java.util.Arrays;
  */
 final class FastConv {
     private final OutputArrays outputs;
+    /** Filter gradients up to this many entries are direct dot products: fewer than one micro-tile's 8 x 32. */
+    static final int DIRECT_FILTER_GRADIENT_MAX = 64;
     private final Gemm gemm;
     private final CpuPool pool;
     /** Per-thread zero-bordered image copies ({@link ImagePatches}). */
@@ -137,7 +139,9 @@ final class FastConv {
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), size = g.k() * crs;
         boolean runs = g.spec().strideW() == 1 && gemm.kernels().runsFillVectors(g.outW());
-        float[] sum = runs ? outputs.zeroed(size) : new float[size]; // with runs, the result itself
+        boolean direct = !runs && size <= DIRECT_FILTER_GRADIENT_MAX;
+        // runs and direct give dFilter [k, crs] itself, the GEMM its transpose
+        float[] sum = runs || direct ? outputs.zeroed(size) : new float[size];
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
         float[] partials = new float[Sizes.elements("conv2dBackwardFilter: per-thread partial gradients of filter"
@@ -148,6 +152,8 @@ final class FastConv {
             ImageTask task = (b, parallel) -> {
                 if (runs) {
                     filterGradientByRuns(in, gradOut, b, g, partials, (b - start) * size, parallel);
+                } else if (direct) {
+                    filterGradientDirect(in, gradOut, b, g, partials, (b - start) * size);
                 } else {
                     filterGradientByGemm(in, gradOut, b, g, partials, (b - start) * size, parallel);
                 }
@@ -165,7 +171,7 @@ final class FastConv {
                 }
             }
         }
-        if (runs) {
+        if (runs || direct) {
             return sum;
         }
         float[] gradFilter = outputs.uninitialized(size); // every element set below from dFilter^T, which the GEMM gave
@@ -175,6 +181,32 @@ final class FastConv {
             }
         }
         return gradFilter;
+    }
+
+    /**
+     * Image b's filter gradient [k, crs] into {@code out}, one dot product over the output
+     * positions per entry, read straight from the bordered image at any stride. For filter
+     * gradients of at most {@link #DIRECT_FILTER_GRADIENT_MAX} entries: as a GEMM a single-channel
+     * 2x2 filter is a 4 x 1 product padded to an 8 x 32 micro-tile, and its patches are packed
+     * first (the small training network spent a quarter of its step there).
+     */
+    private void filterGradientDirect(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff) {
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
+        ImagePatches patches = ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
+        float[] padded = patches.padded();
+        int rowStep = g.spec().strideH() * patches.wp(), sw = g.spec().strideW();
+        for (int o = 0; o < k; o++) {
+            int dOut = (b * k + o) * p;
+            for (int t = 0; t < crs; t++) {
+                float acc = 0;
+                for (int y = 0, row = patches.tapOffset(t), d = dOut; y < g.outH(); y++, row += rowStep) {
+                    for (int x = 0; x < g.outW(); x++, d++) {
+                        acc = Math.fma(gradOut[d], padded[row + x * sw], acc);
+                    }
+                }
+                out[outOff + o * crs + t] += acc;
+            }
+        }
     }
 
     /** Image b's filter gradient [k, crs] into {@code out}, by dot products of runs (stride 1 along rows). */

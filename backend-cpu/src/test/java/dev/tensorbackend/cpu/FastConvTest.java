@@ -34,6 +34,8 @@ class FastConvTest {
             conv(1, 2, 2, 3, 3, 4, 4, ConvSpec.of(1, 2)),            // filter wider than the image, padding covers it
             conv(2, 2, 3, 3, 2, 2, 2, ConvSpec.of(1, 2)),            // padding >= filter: input gradient by col2im
             conv(2, 3, 1, 40, 2, 1, 3, new ConvSpec(1, 1, 0, 1)),    // one row: patches run across whole rows
+            conv(3, 1, 16, 10, 1, 2, 2, ConvSpec.of(2, 0)),          // the networks' layer: filter gradient direct
+            conv(2, 2, 9, 11, 3, 3, 3, new ConvSpec(2, 2, 1, 1)),     // 54 filter-gradient entries, direct, padded
             conv(2, 3, 5, 64, 9, 3, 3, ConvSpec.of(1, 1)),           // rows of 64: every sliver read in place
             conv(1, 2, 6, 40, 3, 3, 2, ConvSpec.of(1, 1)),           // rows of 41: slivers in place and copied mixed
             conv(4, 16, 20, 20, 32, 3, 3, ConvSpec.of(1, 1)),        // more images than threads
