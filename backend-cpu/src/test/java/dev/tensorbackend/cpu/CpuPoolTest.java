@@ -42,4 +42,41 @@ class CpuPoolTest {
         }));
         assertSame(boom, thrown);
     }
+
+    /** Calls from several threads at once: one gets the helpers, the others run their tasks themselves; none is lost. */
+    @Test
+    void callsFromManyThreadsAtOnceEachRunEveryTaskOnce() throws InterruptedException {
+        int callers = 4, calls = 300, tasks = 10;
+        AtomicIntegerArray runs = new AtomicIntegerArray(callers * tasks);
+        Thread[] ts = new Thread[callers];
+        for (int c = 0; c < callers; c++) {
+            int caller = c;
+            ts[c] = new Thread(() -> {
+                for (int k = 0; k < calls; k++) {
+                    TestKernels.THREE_THREADS.forEach(tasks, i -> runs.incrementAndGet(caller * tasks + i));
+                }
+            });
+            ts[c].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        for (int i = 0; i < runs.length(); i++) {
+            assertEquals(calls, runs.get(i), "task " + i);
+        }
+    }
+
+    /** After the helpers have spun out and parked, the next call wakes them and completes. */
+    @Test
+    void aCallAfterTheHelpersParkedCompletes() throws InterruptedException {
+        CpuPool pool = new CpuPool(2);
+        for (int round = 0; round < 3; round++) {
+            Thread.sleep(5); // well past SPIN_NANOS: the helper is parked
+            AtomicIntegerArray runs = new AtomicIntegerArray(64);
+            pool.forEach(64, runs::incrementAndGet);
+            for (int i = 0; i < runs.length(); i++) {
+                assertEquals(1, runs.get(i), "round " + round + " task " + i);
+            }
+        }
+    }
 }
