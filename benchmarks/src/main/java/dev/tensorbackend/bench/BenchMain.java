@@ -99,6 +99,9 @@ public final class BenchMain {
         }
         boolean cublas = backends.contains("cuda") && cublasLoads(notes);
         notes.add("backends measured: " + (backends.isEmpty() ? "none" : String.join(", ", backends)));
+        if (backends.contains("cpu")) {
+            notes.add("cpu kernels: " + cpuKernels());
+        }
 
         List<String> only = split(System.getProperty("bench.only", ""));
         // PyTorch is compared with the CPU backend only: without it there is nothing to load
@@ -351,6 +354,19 @@ public final class BenchMain {
             return Optional.of(String.valueOf(backend.getClass().getMethod("matmulPath").invoke(backend)));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The CPU backend's kernel set as it describes itself ({@code CpuBackend.kernels()}, looked
+     * up by name like {@link #matmulPath}): its vector width depends on the CPU and on
+     * {@code -Dtensor.cpu.vectorBits}, so a report must say which ran.
+     */
+    static String cpuKernels() {
+        try (Backend cpu = BenchBackends.open("cpu")) {
+            return String.valueOf(cpu.getClass().getMethod("kernels").invoke(cpu));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "(not known: " + PeerStatus.oneLine(e) + ")";
         }
     }
 

@@ -126,4 +126,11 @@ class BackendSelectionTest {
         assertEquals(java.util.Optional.of("cublas"), BenchMain.matmulPath(new ReportsMatmul("cublas")));
         assertEquals(java.util.Optional.empty(), BenchMain.matmulPath(new Object()));
     }
+
+    /** The report names the CPU kernel set that ran: its width depends on the CPU and on tensor.cpu.vectorBits. */
+    @Test
+    void theCpuKernelsAreNamedWithTheirWidth() {
+        String kernels = BenchMain.cpuKernels();
+        assertTrue(kernels.matches("vector, (128|256|512)-bit \\(\\d+ lanes\\), \\dx\\d+ micro-tile"), kernels);
+    }
 }
