@@ -161,12 +161,14 @@ static void check_conv(const Conv& g, unsigned gridCap) {
     }
 }
 
-static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
-    const int TM = wide ? 64 : 32;
+// The three passes by plain loops in double: out, gin (input gradient), gf (filter gradient).
+static void conv_reference(const Conv& g, const std::vector<float>& in, const std::vector<float>& f,
+                           const std::vector<float>& gout, std::vector<double>& out, std::vector<double>& gin,
+                           std::vector<double>& gf) {
     const int oh = g.outH(), ow = g.outW();
-    auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
-    auto gout = random_values((size_t)g.n * g.k * oh * ow);
-    std::vector<double> out((size_t)g.n * g.k * oh * ow), gin(in.size()), gf(f.size());
+    out.assign((size_t)g.n * g.k * oh * ow, 0);
+    gin.assign(in.size(), 0);
+    gf.assign(f.size(), 0);
     for (int b = 0; b < g.n; ++b)
         for (int o = 0; o < g.k; ++o)
             for (int y = 0; y < oh; ++y)
@@ -183,6 +185,15 @@ static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
                                 gin[ii] += (double)gout[oi] * f[fi];
                                 gf[fi] += (double)gout[oi] * in[ii];
                             }
+}
+
+static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
+    const int TM = wide ? 64 : 32;
+    const int oh = g.outH(), ow = g.outW();
+    auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
+    auto gout = random_values((size_t)g.n * g.k * oh * ow);
+    std::vector<double> out, gin, gf;
+    conv_reference(g, in, f, gout, out, gin, gf);
     std::vector<float> aOut(out.size(), NAN), aIn(gin.size(), NAN);
     const unsigned T = 128; // CONV_THREADS
     const long long positions = (long long)g.n * oh * ow, crs = (long long)g.c * g.r * g.s;
@@ -227,7 +238,7 @@ static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
 // (grids capped at gridCap, so the grid-stride loops take over). Forward and backward-input must
 // equal, bit for bit, the float fmaf chains their comments document (forward over (ch, i, j),
 // backward-input over (i, j, o), padding taps skipped); all three are also held to the double
-// loops of check_conv. Each is launched again with grids of 1 and 3 blocks: the same bits, since
+// loops of conv_reference. Each is launched again with grids of 1 and 3 blocks: the same bits, since
 // no sum's order depends on the grid. Backward-filter runs with the launcher's chunk of
 // CONV_DIRECT_CHUNK positions and with chunks of 16 (many partial sums: the reduce kernel's
 // threads then add several chunks each when there are more than 256).
@@ -235,7 +246,8 @@ static void check_conv_direct(const Conv& g, unsigned gridCap) {
     const int oh = g.outH(), ow = g.outW();
     auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
     auto gout = random_values((size_t)g.n * g.k * oh * ow);
-    std::vector<double> out((size_t)g.n * g.k * oh * ow), gin(in.size()), gf(f.size());
+    std::vector<double> out, gin, gf;
+    conv_reference(g, in, f, gout, out, gin, gf);
     std::vector<double> outChain(out.size()), ginChain(gin.size());
     auto inIdx = [&](int b, int ch, int iy, int ix) { return (((size_t)b * g.c + ch) * g.h + iy) * g.w + ix; };
     auto fIdx = [&](int o, int ch, int i, int j) { return (((size_t)o * g.c + ch) * g.r + i) * g.s + j; };
@@ -250,11 +262,7 @@ static void check_conv_direct(const Conv& g, unsigned gridCap) {
                             for (int j = 0; j < g.s; ++j) {
                                 const int iy = y * g.sh - g.ph + i, ix = x * g.sw - g.pw + j;
                                 if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-                                const size_t ii = inIdx(b, ch, iy, ix), fi = fIdx(o, ch, i, j), oi = outIdx(b, o, y, x);
-                                chain = std::fmaf(in[ii], f[fi], chain);
-                                out[oi] += (double)in[ii] * f[fi];
-                                gin[ii] += (double)gout[oi] * f[fi];
-                                gf[fi] += (double)gout[oi] * in[ii];
+                                chain = std::fmaf(in[inIdx(b, ch, iy, ix)], f[fIdx(o, ch, i, j)], chain);
                             }
                     outChain[outIdx(b, o, y, x)] = chain;
                 }
