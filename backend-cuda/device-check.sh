@@ -5,7 +5,9 @@
 # then on the GPU machine, from the project root, with .device-bundle/ carried along:
 #   bash backend-cuda/device-check.sh OUTDIR
 # Each step has its own time limit; summary.txt gets its exit status and duration. The
-# kernel lab's report and the summary are left at the top of OUTDIR, every log in logs.tgz.
+# kernel lab's report and the summary are left at the top of OUTDIR, every log in logs.tgz;
+# kernel-lab-conv-gemm.md beside them times the tiny-filter convolutions (documented,
+# train-large) with the implicit GEMMs forced, for comparison with kernel-lab.md's direct kernels.
 # Without a GPU (a dry run) the GPU steps are skipped, saying so, and the kernel lab runs on the CPU.
 # DEVICE_CHECK_SKIP="name ..." leaves steps out (for a session short of GPU time), saying so.
 set -uo pipefail
@@ -27,10 +29,17 @@ step() { # name, time limit in seconds, command...
 }
 
 step diag 60 $b diag
+# the convolutions whose filter is tiny enough for the direct kernels (the networks' layer at the
+# documented and the large training size): timed once more with the old implicit-GEMM path forced
+conv_ops=conv2d-forward,conv2d-backward-input,conv2d-backward-filter
+conv_shapes=documented,train-large
 if ! nvidia-smi -L > /dev/null 2>&1; then
     # a dry run: check the scripts and the lab itself on the CPU, skip what needs a GPU
     echo "no GPU here (nvidia-smi -L failed): the CUDA suites, pass, crosscheck, baseline and JMH are skipped" >> "$summary"
     step kernel-lab 120 $b java dev.tensorbackend.bench.lab.KernelLab "$logs" --backends cpu --quick --budget-ms 20
+    # the conv-gemm step's arguments (the property is the CUDA backend's; the CPU ignores it)
+    step kernel-lab-conv-gemm 60 $b java -Dtensor.cuda.conv.kernel=gemm dev.tensorbackend.bench.lab.KernelLab "$logs/conv-gemm" \
+        --backends cpu --quick --budget-ms 5 --ops "$conv_ops" --shapes "$conv_shapes"
 else
     # every backend-cuda test with CUDA selected (contract, cross-check, lifecycle, every matmul tiling,
     # the register check where nvcc is there), and the network's tests on cuda
@@ -48,11 +57,17 @@ else
     step baseline 120 env PYTHONUNBUFFERED=1 python3 benchmarks/pytorch/baseline.py --device cuda --out "$logs/baseline.json"
     lab_args=(--backends cuda,cpu); [ -s "$logs/baseline.json" ] && lab_args+=(--baseline "$logs/baseline.json")
     step kernel-lab 150 $b java dev.tensorbackend.bench.lab.KernelLab "$logs" "${lab_args[@]}"
+    # the tiny-filter convolutions (the networks' layer) again on the implicit GEMMs they ran on before
+    # the direct kernels (-Dtensor.cuda.conv.kernel=gemm), beside cuDNN: the kernel-lab step above
+    # times the launch rule's direct kernels on the same shapes
+    gemm_args=(--backends cuda --ops "$conv_ops" --shapes "$conv_shapes"); [ -s "$logs/baseline.json" ] && gemm_args+=(--baseline "$logs/baseline.json")
+    step kernel-lab-conv-gemm 60 $b java -Dtensor.cuda.conv.kernel=gemm dev.tensorbackend.bench.lab.KernelLab "$logs/conv-gemm" "${gemm_args[@]}"
     # JMH in quick mode on cuda
     step jmh-cuda 180 env JAVA_OPTS="-Dtensor.backend=cuda" $b java dev.tensorbackend.bench.BenchMain "$logs/jmh"
 fi
 
 cp "$logs"/kernel-lab.md "$logs"/kernel-lab.json "$out"/ 2>/dev/null
+cp "$logs"/conv-gemm/kernel-lab.md "$out"/kernel-lab-conv-gemm.md 2>/dev/null
 cp "$logs"/jmh/bench-report.md "$out"/jmh-report.md 2>/dev/null
 tar czf "$out/logs.tgz" -C "$out" logs && rm -rf "$logs"
 cat "$summary"

@@ -36,6 +36,10 @@
 // No atomics; every element of every result is summed in an order fixed by the geometry and
 // the launch arithmetic, never by timing: results are the same on every run. Every loop that
 // contains a barrier is uniform across the block. Tiles beyond gridDim are walked in loops.
+//
+// Tiny filters (c*r*s <= CONV_DIRECT_MAX_TAPS, k <= CONV_DIRECT_MAX_K: the networks' own layer,
+// one channel, 2x2, stride 2) take the `_direct` kernels at the end of this file instead: the
+// GEMM tiles above would multiply mostly zeros there (see there).
 #include "reduce.cuh"
 
 #define CONV_TILE_M 32
@@ -500,5 +504,232 @@ extern "C" __global__ void conv2d_backward_filter_reduce(const float* __restrict
             total += partials[(size_t)z * elements + e];
         }
         gradF[e] = total;
+    }
+}
+
+// ---- direct kernels for tiny filters ----------------------------------------------------------
+//
+// For c*r*s <= CONV_DIRECT_MAX_TAPS and k <= CONV_DIRECT_MAX_K (Conv2dLauncher's rule). There
+// the GEMMs above waste almost all their work: a 32-row tile holds k <= 8 real rows, and the
+// forward and backward-input reductions step through channels 16 at a time per tap, so with one
+// input channel 15 of every 16 staged values are zeros. These kernels do only the real
+// multiply-adds, read every operand from global memory once per thread that needs it, and keep
+// the k*c*r*s (<= 128) filter values in shared memory, which every thread of a warp reads at the
+// same address (a broadcast). Block: CONV_DIRECT_THREADS threads; grids are walked in loops.
+//
+//   forward          a thread per output position (b, y, x): its c*r*s input values, gathered
+//                    into registers first (independent loads, all in flight at once), then the
+//                    k outputs, each one fmaf chain over (ch, i, j) in order. Consecutive threads
+//                    are consecutive x, so a warp's stores are consecutive addresses.
+//   backward-input   a thread per input element (b, ch, iy, ix): a gather over the taps (i, j) and
+//                    output channels o whose output reads it (the stride divides and the output
+//                    lies inside), in the order (i, j, o); at most k*r*s products, no atomics.
+//   backward-filter  a reduction over n*outH*outW positions into k*c*r*s values. The positions are
+//                    cut into chunks of CONV_DIRECT_CHUNK; blockIdx.y is the output channel o, a
+//                    block takes chunk after chunk (blockIdx.x + m gridDim.x). Each thread sums
+//                    the chunk's positions tid, tid + CONV_DIRECT_THREADS, ... in that order for
+//                    all c*r*s taps in registers; the block adds its warps' sums by warp_sum's
+//                    butterfly, then the warps in order, and writes them to partials[chunk][o][tap].
+//                    conv2d_backward_filter_direct_reduce then adds the chunks of each element in
+//                    a fixed order (a strided per-thread sum, then block_sum). With one chunk the
+//                    first kernel writes the gradient itself. The chunk size is a constant, so the
+//                    order of every sum depends only on the shape: the same bits on every run,
+//                    for any grid.
+// Padding taps are skipped, not multiplied by zero, as in the reference loops.
+#define CONV_DIRECT_MAX_TAPS 16
+#define CONV_DIRECT_MAX_K 8
+#define CONV_DIRECT_THREADS 256
+#define CONV_DIRECT_POSITIONS_PER_THREAD 8
+#define CONV_DIRECT_CHUNK (CONV_DIRECT_THREADS * CONV_DIRECT_POSITIONS_PER_THREAD)
+// forward and backward-filter: at most 64 registers, so that 4 blocks (1024 threads) share a
+// multiprocessor to cover the loads' latency. ptxas needs 53-56 registers for them unbounded,
+// but with the block size alone as the bound it chose 40 for backward-filter on sm_90 and
+// spilled; KernelRegisterSpillTest holds them to no spills.
+#define CONV_DIRECT_MIN_BLOCKS 4
+
+// f[0 .. k*c*r*s) into shared memory; every thread of the block must call it (it holds a barrier)
+__device__ __forceinline__ void conv_direct_stage_filter(const float* __restrict__ f, float* fs, int count) {
+    for (int e = threadIdx.x; e < count; e += blockDim.x) {
+        fs[e] = f[e];
+    }
+    __syncthreads();
+}
+
+// Launch: blockDim (CONV_DIRECT_THREADS); grid x over ceil(n*outH*outW / CONV_DIRECT_THREADS).
+extern "C" __global__ void __launch_bounds__(CONV_DIRECT_THREADS, CONV_DIRECT_MIN_BLOCKS)
+conv2d_forward_direct(const float* __restrict__ in, const float* __restrict__ f, float* __restrict__ out,
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
+    __shared__ float fs[CONV_DIRECT_MAX_K * CONV_DIRECT_MAX_TAPS];
+    const int crs = c * r * s;
+    conv_direct_stage_filter(f, fs, k * crs);
+    const int plane = outH * outW;
+    const long long positions = (long long)n * plane;
+    const int hw = h * w, chw = c * hw; // an image, c*h*w < 2^31 elements
+    for (long long p = global_thread_index(); p < positions; p += global_thread_count()) {
+        const int b = (int)p / plane, q = (int)p - b * plane; // p < n*outH*outW, an int
+        const int y = q / outW, x = q - y * outW;
+        const int iy0 = y * strideH - padH, ix0 = x * strideW - padW;
+        const float* image = in + (size_t)b * chw;
+        // k chains of fmaf over the taps (ch, i, j) in order; the taps' loads do not depend on
+        // the chains, so all of them can be in flight at once
+        float acc[CONV_DIRECT_MAX_K];
+#pragma unroll
+        for (int o = 0; o < CONV_DIRECT_MAX_K; ++o) {
+            acc[o] = 0.f;
+        }
+        int ch = 0, i = 0, j = 0;
+#pragma unroll
+        for (int t = 0; t < CONV_DIRECT_MAX_TAPS; ++t) {
+            const int iy = iy0 + i, ix = ix0 + j;
+            if (t < crs && iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                const float v = image[ch * hw + iy * w + ix];
+#pragma unroll
+                for (int o = 0; o < CONV_DIRECT_MAX_K; ++o) {
+                    if (o < k) {
+                        acc[o] = fmaf(v, fs[o * crs + t], acc[o]);
+                    }
+                }
+            }
+            if (++j == s) {
+                j = 0;
+                if (++i == r) {
+                    i = 0;
+                    ++ch;
+                }
+            }
+        }
+        float* dst = out + (size_t)b * k * plane + q;
+#pragma unroll
+        for (int o = 0; o < CONV_DIRECT_MAX_K; ++o) {
+            if (o < k) {
+                dst[(size_t)o * plane] = acc[o];
+            }
+        }
+    }
+}
+
+// Launch: blockDim (CONV_DIRECT_THREADS); grid x over ceil(n*c*h*w / CONV_DIRECT_THREADS).
+extern "C" __global__ void __launch_bounds__(CONV_DIRECT_THREADS)
+conv2d_backward_input_direct(const float* __restrict__ gradOut, const float* __restrict__ f, float* __restrict__ gradIn,
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW) {
+    __shared__ float fs[CONV_DIRECT_MAX_K * CONV_DIRECT_MAX_TAPS];
+    const int rs = r * s, crs = c * rs;
+    conv_direct_stage_filter(f, fs, k * crs);
+    const int hw = h * w;
+    const long long plane = (long long)outH * outW;
+    const long long elements = (long long)n * c * hw;
+    for (long long e = global_thread_index(); e < elements; e += global_thread_count()) {
+        const int image = (int)e / hw, pix = (int)e - image * hw; // e < n*c*h*w, an int; image = b*c + ch
+        const int b = image / c, ch = image - b * c;
+        const int iy = pix / w, ix = pix - iy * w;
+        const float* grads = gradOut + (size_t)b * k * plane;
+        float acc = 0.f;
+        for (int i = 0; i < r; ++i) {
+            // the output row y that reads row iy through filter row i: y*strideH = iy + padH - i
+            const int sy = iy + padH - i, y = sy / strideH;
+            if (sy < 0 || y * strideH != sy || y >= outH) {
+                continue;
+            }
+            for (int j = 0; j < s; ++j) {
+                const int sx = ix + padW - j, x = sx / strideW;
+                if (sx < 0 || x * strideW != sx || x >= outW) {
+                    continue;
+                }
+                const float* g = grads + (size_t)y * outW + x;
+                const float* tap = fs + ch * rs + i * s + j; // f[o, ch, i, j] at tap[o * crs]
+                for (int o = 0; o < k; ++o) {
+                    acc = fmaf(g[o * plane], tap[o * crs], acc);
+                }
+            }
+        }
+        gradIn[e] = acc;
+    }
+}
+
+// Writes result[chunk * k*c*r*s + o * c*r*s + t] for every chunk and output channel o (result is
+// gradF itself when chunks == 1, else the partial buffer); chunkPositions == CONV_DIRECT_CHUNK
+// in every launch (a parameter so that the emulation can also check other splits).
+// Launch: blockDim (CONV_DIRECT_THREADS); grid x over chunks, y over k.
+extern "C" __global__ void __launch_bounds__(CONV_DIRECT_THREADS, CONV_DIRECT_MIN_BLOCKS)
+conv2d_backward_filter_direct(const float* __restrict__ in, const float* __restrict__ gradOut, float* __restrict__ result,
+        int n, int c, int h, int w, int k, int r, int s, int outH, int outW,
+        int strideH, int strideW, int padH, int padW, int chunkPositions, int chunks) {
+    __shared__ float warpSums[CONV_DIRECT_THREADS / 32][CONV_DIRECT_MAX_TAPS];
+    const int crs = c * r * s;
+    const int plane = outH * outW;
+    const long long positions = (long long)n * plane;
+    const int hw = h * w, chw = c * hw; // an image, c*h*w < 2^31 elements
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    for (int o = blockIdx.y; o < k; o += gridDim.y) {
+        for (int chunk = blockIdx.x; chunk < chunks; chunk += gridDim.x) {
+            const long long begin = (long long)chunk * chunkPositions;
+            const long long end = begin + chunkPositions < positions ? begin + chunkPositions : positions;
+            float acc[CONV_DIRECT_MAX_TAPS];
+#pragma unroll
+            for (int t = 0; t < CONV_DIRECT_MAX_TAPS; ++t) {
+                acc[t] = 0.f;
+            }
+            for (long long p = begin + threadIdx.x; p < end; p += blockDim.x) {
+                const int b = (int)p / plane, q = (int)p - b * plane;
+                const int y = q / outW, x = q - y * outW;
+                const float g = gradOut[((size_t)b * k + o) * plane + q];
+                const int iy0 = y * strideH - padH, ix0 = x * strideW - padW;
+                const float* image = in + (size_t)b * chw;
+                int ch = 0, i = 0, j = 0;
+#pragma unroll
+                for (int t = 0; t < CONV_DIRECT_MAX_TAPS; ++t) {
+                    const int iy = iy0 + i, ix = ix0 + j;
+                    if (t < crs && iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                        acc[t] = fmaf(g, image[ch * hw + iy * w + ix], acc[t]);
+                    }
+                    if (++j == s) {
+                        j = 0;
+                        if (++i == r) {
+                            i = 0;
+                            ++ch;
+                        }
+                    }
+                }
+            }
+            // the block's sum of each tap: each warp's by the butterfly, then the warps in order
+#pragma unroll
+            for (int t = 0; t < CONV_DIRECT_MAX_TAPS; ++t) {
+                if (t < crs) { // uniform: every lane reaches the shuffles
+                    const float sum = warp_sum(acc[t]);
+                    if (lane == 0) {
+                        warpSums[warp][t] = sum;
+                    }
+                }
+            }
+            __syncthreads();
+            if (threadIdx.x < crs) {
+                float total = 0.f;
+                for (int wi = 0; wi < warps; ++wi) {
+                    total += warpSums[wi][threadIdx.x];
+                }
+                result[((size_t)chunk * k + o) * crs + threadIdx.x] = total;
+            }
+            __syncthreads(); // warpSums is read before the next chunk overwrites it
+        }
+    }
+}
+
+// gradF[e] = the sum over chunks of partials[chunk][e]: thread t adds chunks t, t + blockDim.x, ...
+// in order, then block_sum adds the threads' sums in its fixed order.
+// Launch: blockDim (CONV_DIRECT_THREADS); grid x over the elements k*c*r*s.
+extern "C" __global__ void __launch_bounds__(CONV_DIRECT_THREADS)
+conv2d_backward_filter_direct_reduce(const float* __restrict__ partials, float* __restrict__ gradF, int elements, int chunks) {
+    __shared__ float scratch[32];
+    for (int e = blockIdx.x; e < elements; e += gridDim.x) {
+        float sum = 0.f;
+        for (int chunk = threadIdx.x; chunk < chunks; chunk += blockDim.x) {
+            sum += partials[(size_t)chunk * elements + e];
+        }
+        const float total = block_sum(sum, scratch);
+        if (threadIdx.x == 0) {
+            gradF[e] = total;
+        }
     }
 }

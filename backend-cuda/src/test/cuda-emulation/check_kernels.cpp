@@ -13,6 +13,7 @@
 #include "../../main/cuda/softmax.cu"
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -160,12 +161,14 @@ static void check_conv(const Conv& g, unsigned gridCap) {
     }
 }
 
-static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
-    const int TM = wide ? 64 : 32;
+// The three passes by plain loops in double: out, gin (input gradient), gf (filter gradient).
+static void conv_reference(const Conv& g, const std::vector<float>& in, const std::vector<float>& f,
+                           const std::vector<float>& gout, std::vector<double>& out, std::vector<double>& gin,
+                           std::vector<double>& gf) {
     const int oh = g.outH(), ow = g.outW();
-    auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
-    auto gout = random_values((size_t)g.n * g.k * oh * ow);
-    std::vector<double> out((size_t)g.n * g.k * oh * ow), gin(in.size()), gf(f.size());
+    out.assign((size_t)g.n * g.k * oh * ow, 0);
+    gin.assign(in.size(), 0);
+    gf.assign(f.size(), 0);
     for (int b = 0; b < g.n; ++b)
         for (int o = 0; o < g.k; ++o)
             for (int y = 0; y < oh; ++y)
@@ -182,6 +185,15 @@ static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
                                 gin[ii] += (double)gout[oi] * f[fi];
                                 gf[fi] += (double)gout[oi] * in[ii];
                             }
+}
+
+static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
+    const int TM = wide ? 64 : 32;
+    const int oh = g.outH(), ow = g.outW();
+    auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
+    auto gout = random_values((size_t)g.n * g.k * oh * ow);
+    std::vector<double> out, gin, gf;
+    conv_reference(g, in, f, gout, out, gin, gf);
     std::vector<float> aOut(out.size(), NAN), aIn(gin.size(), NAN);
     const unsigned T = 128; // CONV_THREADS
     const long long positions = (long long)g.n * oh * ow, crs = (long long)g.c * g.r * g.s;
@@ -219,6 +231,164 @@ static void check_conv(const Conv& g, unsigned gridCap, bool wide) {
         }
         compare(std::string("conv2d_backward_filter ") + what + " splits " + std::to_string(splits), gf, aF,
                 1e-6 * std::max(positions, 1LL), 1e-5);
+    }
+}
+
+// The direct kernels for tiny filters (c*r*s <= 16, k <= 8), as Conv2dLauncher launches them
+// (grids capped at gridCap, so the grid-stride loops take over). Forward and backward-input must
+// equal, bit for bit, the float fmaf chains their comments document (forward over (ch, i, j),
+// backward-input over (i, j, o), padding taps skipped); all three are also held to the double
+// loops of conv_reference. Each is launched again with grids of 1 and 3 blocks: the same bits, since
+// no sum's order depends on the grid. Backward-filter runs with the launcher's chunk of
+// CONV_DIRECT_CHUNK positions and with chunks of 16 (many partial sums: the reduce kernel's
+// threads then add several chunks each when there are more than 256).
+static void check_conv_direct(const Conv& g, unsigned gridCap) {
+    const int oh = g.outH(), ow = g.outW();
+    auto in = random_values((size_t)g.n * g.c * g.h * g.w), f = random_values((size_t)g.k * g.c * g.r * g.s);
+    auto gout = random_values((size_t)g.n * g.k * oh * ow);
+    std::vector<double> out, gin, gf;
+    conv_reference(g, in, f, gout, out, gin, gf);
+    std::vector<double> outChain(out.size()), ginChain(gin.size());
+    auto inIdx = [&](int b, int ch, int iy, int ix) { return (((size_t)b * g.c + ch) * g.h + iy) * g.w + ix; };
+    auto fIdx = [&](int o, int ch, int i, int j) { return (((size_t)o * g.c + ch) * g.r + i) * g.s + j; };
+    auto outIdx = [&](int b, int o, int y, int x) { return (((size_t)b * g.k + o) * oh + y) * ow + x; };
+    for (int b = 0; b < g.n; ++b)
+        for (int o = 0; o < g.k; ++o)
+            for (int y = 0; y < oh; ++y)
+                for (int x = 0; x < ow; ++x) {
+                    float chain = 0.f;
+                    for (int ch = 0; ch < g.c; ++ch)
+                        for (int i = 0; i < g.r; ++i)
+                            for (int j = 0; j < g.s; ++j) {
+                                const int iy = y * g.sh - g.ph + i, ix = x * g.sw - g.pw + j;
+                                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                                chain = std::fmaf(in[inIdx(b, ch, iy, ix)], f[fIdx(o, ch, i, j)], chain);
+                            }
+                    outChain[outIdx(b, o, y, x)] = chain;
+                }
+    for (int b = 0; b < g.n; ++b)
+        for (int ch = 0; ch < g.c; ++ch)
+            for (int iy = 0; iy < g.h; ++iy)
+                for (int ix = 0; ix < g.w; ++ix) {
+                    float chain = 0.f;
+                    for (int i = 0; i < g.r; ++i)
+                        for (int j = 0; j < g.s; ++j) {
+                            const int sy = iy + g.ph - i, sx = ix + g.pw - j;
+                            if (sy < 0 || sx < 0 || sy % g.sh || sx % g.sw || sy / g.sh >= oh || sx / g.sw >= ow) continue;
+                            for (int o = 0; o < g.k; ++o) {
+                                chain = std::fmaf(gout[outIdx(b, o, sy / g.sh, sx / g.sw)], f[fIdx(o, ch, i, j)], chain);
+                            }
+                        }
+                    ginChain[inIdx(b, ch, iy, ix)] = chain;
+                }
+
+    const unsigned T = CONV_DIRECT_THREADS;
+    const long long positions = (long long)g.n * oh * ow;
+    char what[160];
+    std::snprintf(what, sizeof what, "n%d c%d %dx%d k%d %dx%d stride %d,%d pad %d,%d grid<=%u", g.n, g.c, g.h, g.w, g.k,
+                  g.r, g.s, g.sh, g.sw, g.ph, g.pw, gridCap);
+    auto same_bits = [&](const std::string& name, const std::vector<float>& a, const std::vector<float>& b) {
+        ++checks;
+        if (a.size() != b.size() || (!a.empty() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) != 0)) {
+            std::printf("FAIL %s: the bits depend on the grid\n", name.c_str());
+            ++failures;
+        } else if (verbose) {
+            std::printf("ok   %-60s same bits\n", name.c_str());
+        }
+    };
+
+    // forward and backward-input, with the launcher's grid (capped) and then 1 and 3 blocks
+    std::vector<float> aOut, aIn;
+    for (unsigned blocks : {0u, 1u, 3u}) {
+        std::vector<float> o(out.size(), NAN), gi(gin.size(), NAN);
+        if (!o.empty()) {
+            emu::launch({blocks ? blocks : cap(ceil_div(positions, T), gridCap), 1, 1}, {T, 1, 1}, [&] {
+                conv2d_forward_direct(in.data(), f.data(), o.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw, g.ph, g.pw);
+            });
+        }
+        if (!gi.empty()) {
+            emu::launch({blocks ? blocks : cap(ceil_div((long long)gi.size(), T), gridCap), 1, 1}, {T, 1, 1}, [&] {
+                conv2d_backward_input_direct(gout.data(), f.data(), gi.data(), g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw,
+                                             g.ph, g.pw);
+            });
+        }
+        if (blocks == 0) {
+            aOut = o;
+            aIn = gi;
+        } else {
+            same_bits(std::string("conv2d_forward_direct ") + what + " on " + std::to_string(blocks) + " blocks", aOut, o);
+            same_bits(std::string("conv2d_backward_input_direct ") + what + " on " + std::to_string(blocks) + " blocks", aIn, gi);
+        }
+    }
+    compare(std::string("conv2d_forward_direct (fmaf chain) ") + what, outChain, aOut, 0, 0);
+    compare(std::string("conv2d_backward_input_direct (fmaf chain) ") + what, ginChain, aIn, 0, 0);
+    compare(std::string("conv2d_forward_direct ") + what, out, aOut, 1e-6 * g.c * g.r * g.s, 1e-5);
+    compare(std::string("conv2d_backward_input_direct ") + what, gin, aIn, 1e-6 * g.k * g.r * g.s, 1e-5);
+    if (gf.empty()) {
+        return;
+    }
+    // backward-filter: the launcher's chunks (Conv2dLauncher.backwardFilterDirectChunks) on its
+    // grid, then 1 and 3 blocks; at small shapes also chunks of 16 positions on 3 blocks (once,
+    // not again for gridCap 1), so that the partial sums and the reduce kernel run there too
+    // (each chunk costs the emulation a block's worth of shuffles; check_filter_direct_reduce
+    // takes the reduce kernel further)
+    for (int per : {CONV_DIRECT_CHUNK, 16}) {
+        const int chunks = (int)std::max(1LL, (positions + per - 1) / per);
+        if (per != CONV_DIRECT_CHUNK && (chunks > 16 || gridCap <= 3)) {
+            continue;
+        }
+        std::vector<float> first;
+        for (unsigned blocks : per == CONV_DIRECT_CHUNK ? std::vector<unsigned>{0u, 1u, 3u} : std::vector<unsigned>{3u}) {
+            std::vector<float> aF(gf.size(), NAN), partials(chunks > 1 ? (size_t)chunks * gf.size() : 0, NAN);
+            float* result = chunks > 1 ? partials.data() : aF.data();
+            emu::launch({blocks ? blocks : cap(chunks, gridCap), blocks ? blocks : cap(g.k, gridCap), 1}, {T, 1, 1}, [&] {
+                conv2d_backward_filter_direct(in.data(), gout.data(), result, g.n, g.c, g.h, g.w, g.k, g.r, g.s, oh, ow, g.sh, g.sw,
+                                              g.ph, g.pw, per, chunks);
+            });
+            if (chunks > 1) {
+                emu::launch({blocks ? blocks : cap((long long)gf.size(), gridCap), 1, 1}, {T, 1, 1}, [&] {
+                    conv2d_backward_filter_direct_reduce(partials.data(), aF.data(), (int)gf.size(), chunks);
+                });
+            }
+            const std::string name = std::string("conv2d_backward_filter_direct ") + what + " chunk " + std::to_string(per)
+                                     + " (" + std::to_string(chunks) + ")";
+            if (first.empty()) {
+                first = aF;
+                compare(name + (blocks ? " on " + std::to_string(blocks) + " blocks" : ""), gf, aF, 1e-6 * std::max(positions, 1LL), 1e-5);
+            } else {
+                same_bits(name + " on " + std::to_string(blocks) + " blocks", first, aF);
+            }
+        }
+    }
+}
+
+// conv2d_backward_filter_direct_reduce on its own, with more chunks than threads (each thread
+// adds several, in order) and with grids smaller than the element count: against the double
+// sum, and the same bits on 1 and 3 blocks as on one block per element.
+static void check_filter_direct_reduce(int elements, int chunks) {
+    auto partials = random_values((size_t)elements * chunks);
+    std::vector<double> ref(elements);
+    for (int c = 0; c < chunks; ++c)
+        for (int e = 0; e < elements; ++e) ref[e] += partials[(size_t)c * elements + e];
+    std::vector<float> first;
+    for (unsigned blocks : {(unsigned)elements, 1u, 3u}) {
+        std::vector<float> out(elements, NAN);
+        emu::launch({blocks, 1, 1}, {CONV_DIRECT_THREADS, 1, 1},
+                    [&] { conv2d_backward_filter_direct_reduce(partials.data(), out.data(), elements, chunks); });
+        const std::string name = "conv2d_backward_filter_direct_reduce elements " + std::to_string(elements) + " chunks "
+                                 + std::to_string(chunks) + " on " + std::to_string(blocks) + " blocks";
+        if (first.empty()) {
+            first = out;
+            compare(name, ref, out, 1e-6 * chunks, 1e-5);
+        } else {
+            ++checks;
+            if (std::memcmp(first.data(), out.data(), out.size() * sizeof(float)) != 0) {
+                std::printf("FAIL %s: the bits depend on the grid\n", name.c_str());
+                ++failures;
+            } else if (verbose) {
+                std::printf("ok   %-60s same bits\n", name.c_str());
+            }
+        }
     }
 }
 
@@ -369,7 +539,27 @@ int main() {
         check_conv({2, 0, 5, 5, 3, 3, 3, 1, 1, 0, 0}, gridCap);   // no input channels: the output is zeros
         check_conv({2, 3, 5, 5, 0, 3, 3, 1, 1, 0, 0}, gridCap);   // no output channels: the input gradient is zeros
         check_conv({2, 70, 5, 6, 66, 3, 3, 1, 2, 1, 1}, gridCap); // more than 64 channels each way: 2 tiles of 64 rows
+        // the direct kernels: every shape within the rule c*r*s <= 16, k <= 8
+        check_conv_direct({1, 1, 4, 4, 1, 2, 2, 2, 2, 0, 0}, gridCap);     // the documented network's layer
+        check_conv_direct({4, 1, 128, 64, 1, 2, 2, 2, 2, 0, 0}, gridCap);  // the training networks' layer, smaller: 4 chunks
+        check_conv_direct({3, 1, 9, 7, 1, 2, 2, 2, 2, 0, 0}, gridCap);     // odd sizes: the last row and column unread
+        check_conv_direct({2, 1, 11, 13, 8, 2, 2, 2, 2, 0, 0}, gridCap);   // k = 8, the most the rule takes
+        check_conv_direct({2, 4, 7, 9, 3, 2, 2, 1, 1, 0, 0}, gridCap);     // c*r*s = 16, stride 1: overlapping taps
+        check_conv_direct({2, 2, 6, 5, 3, 2, 2, 2, 2, 1, 1}, gridCap);     // padding
+        check_conv_direct({1, 1, 5, 5, 2, 3, 3, 1, 1, 1, 1}, gridCap);     // 3x3, same padding
+        check_conv_direct({2, 3, 5, 6, 2, 1, 1, 1, 1, 0, 0}, gridCap);     // 1x1
+        check_conv_direct({1, 16, 3, 3, 2, 1, 1, 1, 1, 1, 0}, gridCap);    // 16 channels of 1x1, outputs reading only padding
+        check_conv_direct({2, 1, 7, 1, 4, 4, 1, 1, 1, 2, 0}, gridCap);     // 4x1 filter, one column wide
+        check_conv_direct({2, 2, 8, 11, 5, 2, 2, 3, 3, 0, 0}, gridCap);    // stride 3 > filter: pixels no output reads
+        check_conv_direct({1, 2, 9, 11, 3, 2, 2, 2, 3, 1, 0}, gridCap);    // unequal strides and padding
+        check_conv_direct({1, 1, 2, 2, 1, 4, 4, 1, 1, 1, 1}, gridCap);     // filter as large as the padded input
+        check_conv_direct({0, 1, 4, 4, 1, 2, 2, 2, 2, 0, 0}, gridCap);     // empty batch: the filter gradient is zeros
+        check_conv_direct({2, 0, 5, 5, 3, 2, 2, 1, 1, 0, 0}, gridCap);     // no input channels: the output is zeros
+        check_conv_direct({2, 1, 5, 5, 0, 2, 2, 1, 1, 0, 0}, gridCap);     // no output channels: the input gradient is zeros
     }
+    check_filter_direct_reduce(4, 512);  // the training networks' layer at full size: 4 elements, 512 chunks
+    check_filter_direct_reduce(7, 1000); // odd counts, 3 to 4 chunks per thread
+    check_filter_direct_reduce(3, 1);
     for (unsigned gridCap : {65535u, 2u}) {
         check_softmax(1, 1, 1, gridCap);
         check_softmax(3, 5, 1, gridCap);

@@ -107,22 +107,28 @@ void launch() {
                      : name == "matmul_warp128" ? matmul_warp128
                      : name == "matmul_warp128k16" ? matmul_warp128k16 : matmul_warp128x256;
             body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10)); };
-        } else if (name == "conv2d_forward" || name == "conv2d_forward_wide" || name == "conv2d_backward_input"
-                   || name == "conv2d_backward_input_wide") {
+        } else if (name == "conv2d_forward" || name == "conv2d_forward_wide" || name == "conv2d_forward_direct"
+                   || name == "conv2d_backward_input" || name == "conv2d_backward_input_wide"
+                   || name == "conv2d_backward_input_direct") {
             need(16);
             auto k = name == "conv2d_forward" ? conv2d_forward
                      : name == "conv2d_forward_wide" ? conv2d_forward_wide
-                     : name == "conv2d_backward_input" ? conv2d_backward_input : conv2d_backward_input_wide;
+                     : name == "conv2d_forward_direct" ? conv2d_forward_direct
+                     : name == "conv2d_backward_input" ? conv2d_backward_input
+                     : name == "conv2d_backward_input_wide" ? conv2d_backward_input_wide : conv2d_backward_input_direct;
             body = [=] { k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15)); };
-        } else if (name == "conv2d_backward_filter" || name == "conv2d_backward_filter_wide") {
+        } else if (name == "conv2d_backward_filter" || name == "conv2d_backward_filter_wide"
+                   || name == "conv2d_backward_filter_direct") {
             need(18);
-            auto k = name == "conv2d_backward_filter" ? conv2d_backward_filter : conv2d_backward_filter_wide;
+            auto k = name == "conv2d_backward_filter" ? conv2d_backward_filter
+                     : name == "conv2d_backward_filter_wide" ? conv2d_backward_filter_wide : conv2d_backward_filter_direct;
             body = [=] {
                 k(P(0), P(1), P(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15), I(16), I(17));
             };
-        } else if (name == "conv2d_backward_filter_reduce") {
+        } else if (name == "conv2d_backward_filter_reduce" || name == "conv2d_backward_filter_direct_reduce") {
             need(4);
-            body = [=] { conv2d_backward_filter_reduce(P(0), P(1), I(2), I(3)); };
+            auto k = name == "conv2d_backward_filter_reduce" ? conv2d_backward_filter_reduce : conv2d_backward_filter_direct_reduce;
+            body = [=] { k(P(0), P(1), I(2), I(3)); };
         } else if (name == "softmax_forward_warp" || name == "softmax_forward_block") {
             need(4);
             auto k = name == "softmax_forward_warp" ? softmax_forward_warp : softmax_forward_block;

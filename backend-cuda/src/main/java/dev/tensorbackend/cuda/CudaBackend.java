@@ -30,8 +30,10 @@ import jcuda.driver.CUdeviceptr;
  * <p>System properties, read when the backend is created: {@value #MATMUL_PROPERTY}
  * ({@code kernel}, the default, or {@code cublas}), {@value #MATMUL_KERNEL_PROPERTY} ({@code auto},
  * the default: the launch rule picks a matmul kernel per call; or one kernel's name, such as
- * {@code tile128} or {@code warp128}, for every call, to measure it) and {@value #DEBUG_PROPERTY}
- * ({@code true}: synchronise after every launch so a failing kernel is named).
+ * {@code tile128} or {@code warp128}, for every call, to measure it), {@value #CONV_KERNEL_PROPERTY}
+ * ({@code auto}, the default: direct kernels for tiny filters, implicit GEMMs otherwise;
+ * {@code direct}; or {@code gemm}, the GEMMs for every convolution, to time the two) and
+ * {@value #DEBUG_PROPERTY} ({@code true}: synchronise after every launch so a failing kernel is named).
  *
  * <p>Threads: the backend's maps, its allocator and its one stream are not safe for concurrent
  * use, so every public call (and every tensor release) holds one lock for its length and makes
@@ -43,6 +45,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public static final String DEBUG_PROPERTY = "tensor.cuda.debug";
     public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
     public static final String MATMUL_KERNEL_PROPERTY = MatmulLauncher.KERNEL_PROPERTY;
+    public static final String CONV_KERNEL_PROPERTY = Conv2dLauncher.KERNEL_PROPERTY;
 
     private final Device device;
     private final CachingAllocator memory;
@@ -55,31 +58,37 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     /** One call at a time: see the class comment. Reentrant, as close() releases tensors while holding it. */
     private final ReentrantLock lock = new ReentrantLock();
 
-    private CudaBackend(Device device, CublasMatmul cublas, MatmulLauncher.Tiling forcedMatmul) {
+    private CudaBackend(Device device, CublasMatmul cublas, MatmulLauncher.Tiling forcedMatmul, Conv2dLauncher.Kernels conv) {
         super(CudaTensor.class);
         this.device = device;
         this.memory = new CachingAllocator(device);
         this.cublas = cublas;
         this.matmul = new MatmulLauncher(device, forcedMatmul);
-        this.conv2d = new Conv2dLauncher(device);
+        this.conv2d = new Conv2dLauncher(device, conv);
         this.softmax = new SoftmaxLauncher(device);
         this.elementwise = new ElementwiseLauncher(device);
     }
 
     /** The backend on another device (tests: the kernels executed on the CPU); matmul by our kernel. */
     static CudaBackend on(Device device) {
-        return new CudaBackend(device, null, null);
+        return new CudaBackend(device, null, null, Conv2dLauncher.Kernels.AUTO);
     }
 
     /** As {@link #on(Device)}, with every matmul by {@code forcedMatmul} (null: the launch rule). */
     static CudaBackend on(Device device, MatmulLauncher.Tiling forcedMatmul) {
-        return new CudaBackend(device, null, forcedMatmul);
+        return new CudaBackend(device, null, forcedMatmul, Conv2dLauncher.Kernels.AUTO);
+    }
+
+    /** As {@link #on(Device)}, with the convolution kernels chosen by {@code conv}. */
+    static CudaBackend on(Device device, Conv2dLauncher.Kernels conv) {
+        return new CudaBackend(device, null, null, conv);
     }
 
     /** Opens device 0 with the given kernels; {@code err} hears about a cuBLAS fallback. */
     static CudaBackend open(PtxResources ptx, Properties properties, PrintStream err) {
         MatmulPath path = MatmulPath.parse(properties.getProperty(MATMUL_PROPERTY));
         MatmulLauncher.Tiling forced = MatmulLauncher.forcedTiling(properties.getProperty(MATMUL_KERNEL_PROPERTY));
+        Conv2dLauncher.Kernels conv = Conv2dLauncher.Kernels.parse(properties.getProperty(CONV_KERNEL_PROPERTY));
         boolean debug = Boolean.parseBoolean(properties.getProperty(DEBUG_PROPERTY));
         CudaContext context;
         try {
@@ -88,7 +97,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             throw new BackendException("cuda: opening device 0 failed: " + e.getMessage(), e);
         }
         CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err, context.stream()) : null;
-        return new CudaBackend(context, cublas, forced);
+        return new CudaBackend(context, cublas, forced, conv);
     }
 
     @Override
@@ -100,6 +109,11 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public String matmulKernel() {
         MatmulLauncher.Tiling t = matmul.forced();
         return t == null ? MatmulLauncher.AUTO : t.shortName();
+    }
+
+    /** Which convolution kernels run: {@code auto} (the launch rule), {@code direct} or {@code gemm}. */
+    public String convKernel() {
+        return conv2d.kernels().label();
     }
 
     /** The matmul code in use: CUBLAS only when asked for and available. */
@@ -262,7 +276,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     @Override
     protected CudaTensor doConv2dBackwardFilter(CudaTensor input, CudaTensor gradOutput, Conv2dGeometry g) {
         CudaTensor gradFilter = newTensor(g.filterShape(), "conv2dBackwardFilter");
-        long scratch = Conv2dLauncher.backwardFilterScratch(g);
+        long scratch = conv2d.partialSumFloats(g);
         CUdeviceptr partials = scratch > 0 ? memory.allocate(scratch * Float.BYTES, "conv2d backward-filter partial sums") : null;
         try {
             conv2d.backwardFilter(input.pointer(), gradOutput.pointer(), gradFilter.pointer(), partials, g);
@@ -421,13 +435,17 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             Map.entry("deviceMillis", List.of()),
             // the warp-tiled kernels only when forced (MatmulLauncher.KERNEL_PROPERTY)
             Map.entry("matmul", MatmulLauncher.KERNELS.stream().map(kernel -> k(MatmulLauncher.MODULE, kernel)).toList()),
+            // the _direct kernels for tiny filters (Conv2dLauncher.tinyFilter), the GEMMs otherwise
             Map.entry("conv2d", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD),
-                    k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD_WIDE))),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD_WIDE), k(Conv2dLauncher.MODULE, Conv2dLauncher.FORWARD_DIRECT))),
             Map.entry("conv2dBackwardInput", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT),
-                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT_WIDE))),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT_WIDE),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_INPUT_DIRECT))),
             Map.entry("conv2dBackwardFilter", List.of(k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER),
                     k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_WIDE),
-                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_REDUCE))),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_REDUCE),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_DIRECT),
+                    k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_DIRECT_REDUCE))),
             Map.entry("softmax", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_WARP),
                     k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_BLOCK))),
             Map.entry("softmaxBackward", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_WARP),

@@ -47,6 +47,14 @@ class KernelSourcesTest {
         conv.forward(p, p, p, large); // 64 channels: the _wide kernels
         conv.backwardInput(p, p, p, large);
         conv.backwardFilter(p, p, p, p, large);
+        // tiny filters: the _direct kernels; the documented layer in one chunk, the large training
+        // network's in 512 chunks and their reduction
+        for (Shape input : List.of(Shape.of(1, 1, 4, 4), Shape.of(32, 1, 1024, 128))) {
+            Conv2dGeometry tiny = Conv2dGeometry.of("conv2d", input, Shape.of(1, 1, 2, 2), ConvSpec.of(2, 0));
+            conv.forward(p, p, p, tiny);
+            conv.backwardInput(p, p, p, tiny);
+            conv.backwardFilter(p, p, p, p, tiny);
+        }
         SoftmaxLauncher softmax = new SoftmaxLauncher(r);
         softmax.forward(p, p, 4, 10);
         softmax.forward(p, p, 4, 5000);
@@ -157,6 +165,25 @@ class KernelSourcesTest {
         }
         assertEquals(Conv2dLauncher.TILE_N, Conv2dLauncher.THREADS, "forward and backward-input stage one column per thread");
         assertEquals(0, Conv2dLauncher.THREADS % Conv2dLauncher.TILE_K);
+    }
+
+    @Test
+    void directConvConstantsAgreeWithConv2dCu() {
+        assertEquals(Conv2dLauncher.DIRECT_MAX_TAPS, CudaSources.define("conv2d", "CONV_DIRECT_MAX_TAPS"));
+        assertEquals(Conv2dLauncher.DIRECT_MAX_K, CudaSources.define("conv2d", "CONV_DIRECT_MAX_K"));
+        assertEquals(Conv2dLauncher.DIRECT_THREADS, CudaSources.define("conv2d", "CONV_DIRECT_THREADS"));
+        assertEquals(Conv2dLauncher.DIRECT_CHUNK,
+                CudaSources.define("conv2d", "CONV_DIRECT_THREADS") * CudaSources.define("conv2d", "CONV_DIRECT_POSITIONS_PER_THREAD"));
+        // the launch bounds name the block size the launcher uses (mock driver and GPU refuse larger blocks)
+        String code = CudaSources.code("conv2d");
+        for (String kernel : List.of(Conv2dLauncher.FORWARD_DIRECT, Conv2dLauncher.BACKWARD_FILTER_DIRECT)) {
+            assertTrue(code.contains("__launch_bounds__(CONV_DIRECT_THREADS, CONV_DIRECT_MIN_BLOCKS)\n" + kernel + "("), kernel);
+        }
+        for (String kernel : List.of(Conv2dLauncher.BACKWARD_INPUT_DIRECT, Conv2dLauncher.BACKWARD_FILTER_DIRECT_REDUCE)) {
+            assertTrue(code.contains("__launch_bounds__(CONV_DIRECT_THREADS)\n" + kernel + "("), kernel);
+        }
+        // the shared filter copy holds the largest filter the rule takes
+        assertTrue(code.contains("__shared__ float fs[CONV_DIRECT_MAX_K * CONV_DIRECT_MAX_TAPS];"));
     }
 
     @Test

@@ -241,7 +241,9 @@ public final class CrossCheck {
             {1, 1, 64, 3, 2, 3, 3, 1, 1, 1, 1},    // tall and skinny
             {1, 2, 4, 4, 2, 6, 6, 1, 1, 1, 1},     // filter as large as the padded input
             {2, 3, 5, 5, 2, 2, 2, 3, 3, 0, 0},     // stride larger than the filter: skipped pixels
-            {4, 8, 32, 32, 16, 3, 3, 1, 1, 1, 1}}; // large
+            {4, 8, 32, 32, 16, 3, 3, 1, 1, 1, 1},  // large
+            {4, 1, 64, 32, 1, 2, 2, 2, 2, 0, 0},   // the networks' layer: one channel, 2x2, stride 2
+            {3, 2, 11, 9, 3, 2, 2, 2, 2, 1, 1}};   // a few channels each way, odd, padded
 
     private static void conv2d(Builder b) {
         for (int[] g : CONV_SIZES) {

@@ -29,7 +29,9 @@ import java.util.TreeSet;
  * </pre>
  * The CPU (when listed) is timed on the quick cases only; the others take it seconds per call.
  * {@code --ops} and {@code --shapes} keep only the cases of those ops and shape labels (an
- * unknown name is refused with the known ones), for a run of seconds on a few kernels.
+ * unknown name is refused with the known ones), for a run of seconds on a few kernels. The
+ * {@code tensor.cuda.*} system properties the JVM was given (a kernel forced for timing) are
+ * named at the top of both reports.
  * Exit status 1 when any case fails its check or throws, 2 for bad arguments.
  */
 public final class KernelLab {
@@ -89,7 +91,8 @@ public final class KernelLab {
         }
         List<LabRow> rows = new KernelLab(backends, quick, budget).run(cases);
         Files.createDirectories(out);
-        LabReport report = new LabReport(rows, baseline == null ? null : LabReport.Baseline.read(baseline));
+        LabReport report = new LabReport(rows, baseline == null ? null : LabReport.Baseline.read(baseline),
+                LabReport.backendSettings(System.getProperties()));
         Files.writeString(out.resolve("kernel-lab.json"), report.json());
         Files.writeString(out.resolve("kernel-lab.md"), report.markdown());
         long failed = rows.stream().filter(r -> !r.passed()).count();

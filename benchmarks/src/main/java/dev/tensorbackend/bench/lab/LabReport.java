@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The kernel lab's rows beside PyTorch's: per op and shape, ours, PyTorch, ours/PyTorch
@@ -23,10 +25,32 @@ import java.util.Map;
 final class LabReport {
     private final List<LabRow> rows;
     private final Baseline baseline;
+    /** The backends' settings the run was made with ({@code tensor.cuda.conv.kernel=gemm}, ...), to say so in the report. */
+    private final Map<String, String> settings;
 
     LabReport(List<LabRow> rows, Baseline baseline) {
+        this(rows, baseline, Map.of());
+    }
+
+    LabReport(List<LabRow> rows, Baseline baseline, Map<String, String> settings) {
         this.rows = rows;
         this.baseline = baseline;
+        this.settings = new TreeMap<>(settings);
+    }
+
+    /**
+     * The system properties that choose a backend's kernels or paths ({@code tensor.cuda.*}),
+     * as this JVM has them: two runs that differ only there (say {@code tensor.cuda.conv.kernel=gemm}
+     * against the launch rule) are told apart by their reports.
+     */
+    static Map<String, String> backendSettings(Properties properties) {
+        Map<String, String> settings = new TreeMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith("tensor.cuda.")) {
+                settings.put(name, properties.getProperty(name));
+            }
+        }
+        return settings;
     }
 
     /** PyTorch's median milliseconds per (op, shape), its ceilings, and where it ran. */
@@ -102,6 +126,10 @@ final class LabReport {
     /** {@code {"peer": {...}, "rows": [...]}}, one row a line, one-space indent as the device scripts read it. */
     String json() {
         ObjectNode root = Json.MAPPER.createObjectNode();
+        if (!settings.isEmpty()) {
+            ObjectNode s = root.putObject("settings");
+            settings.forEach(s::put);
+        }
         if (baseline != null) {
             ObjectNode peer = root.putObject("peer");
             peer.put("device", baseline.device());
@@ -133,6 +161,11 @@ final class LabReport {
 
     String markdown() {
         StringBuilder b = new StringBuilder("# Kernel lab\n\n");
+        if (!settings.isEmpty()) {
+            b.append("Settings: ");
+            b.append(String.join(", ", settings.entrySet().stream().map(e -> "`-D" + e.getKey() + "=" + e.getValue() + "`").toList()));
+            b.append(" (the other backend settings at their defaults).\n\n");
+        }
         if (baseline != null) {
             b.append(String.format(Locale.ROOT, "PyTorch %s on %s, TF32 off; ceilings measured in the same session: "
                     + "FP32 FMA %s GFLOP/s, copy %s GB/s (bytes read + written).%n%n", baseline.torch(), baseline.device(),

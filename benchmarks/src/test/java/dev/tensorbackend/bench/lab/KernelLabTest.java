@@ -77,6 +77,23 @@ class KernelLabTest {
     }
 
     @Test
+    void theBackendSettingsOfTheRunAreNamedInBothReports() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("tensor.cuda.conv.kernel", "gemm");
+        p.setProperty("tensor.backend", "cuda"); // not a kernel setting
+        p.setProperty("user.home", "/home/x");
+        java.util.Map<String, String> settings = LabReport.backendSettings(p);
+        assertEquals(java.util.Map.of("tensor.cuda.conv.kernel", "gemm"), settings);
+        LabRow conv = new LabRow("conv2d-forward", "train-large", "cuda", true, 0, 0, 0.3, 0.2, 0.1, 1.0, "GFLOP/s", null);
+        LabReport report = new LabReport(List.of(conv), null, settings);
+        assertTrue(report.markdown().contains("Settings: `-Dtensor.cuda.conv.kernel=gemm`"), report.markdown());
+        assertTrue(report.json().startsWith("{\n \"settings\": {\"tensor.cuda.conv.kernel\": \"gemm\"},\n \"rows\": ["), report.json());
+        // none given: the reports as before
+        assertFalse(new LabReport(List.of(conv), null, java.util.Map.of()).markdown().contains("Settings"));
+        assertFalse(new LabReport(List.of(conv), null).json().contains("settings"));
+    }
+
+    @Test
     void cpuRowsAreNotSetBesidePytorchOnAGpu() {
         LabRow cpu = new LabRow("matmul", "1024", "cpu", true, 0, 0, 5, 5, Double.NaN, 430, "GFLOP/s", null);
         LabReport report = new LabReport(List.of(cpu), LabReport.Baseline.parse(BASELINE));
