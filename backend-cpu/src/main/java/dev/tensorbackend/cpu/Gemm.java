@@ -26,13 +26,14 @@ import java.util.WeakHashMap;
  */
 final class Gemm {
     /**
-     * Default blocks, tuned on Zen 4 (1 MB L2 per core, 32 MB L3) at 1024^3, where they beat
-     * 256/144/2048 and 384/144/1024 by a few percent: a K block of 512 makes C's
-     * read-modify-write per micro-tile rare; an A block of 96 x 512 floats (192 KB) stays in
-     * L2 next to the 64 KB B sliver it meets; a B panel of 512 x 1024 floats (2 MB) stays in
-     * L3 and is wide enough that a 1024-wide product packs A only once.
+     * Default blocks, tuned on Zen 4 (1 MB L2 per core, 32 MB L3) on 2 threads: a K block of
+     * 1024 beat 512 by 4% at 1024^3 and 2048^3 (measured in one process, interleaved: 191 vs
+     * 184 and 190 vs 184 GFLOP/s), since C is read and written once per K block; an A block
+     * of 96 x 1024 floats (384 KB) stays in L2 next to the 128 KB B sliver it meets; a B panel
+     * of 1024 x 1024 floats (4 MB) stays in L3 and is wide enough that a 1024-wide product
+     * packs A only once. (Earlier, at 512: 256/144/2048 and 384/144/1024 lost by a few percent.)
      */
-    static final int DEFAULT_KC = 512, DEFAULT_MC = 96, DEFAULT_NC = 1024;
+    static final int DEFAULT_KC = 1024, DEFAULT_MC = 96, DEFAULT_NC = 1024;
     /**
      * Flops (two per multiply-add) below which handing work to other threads costs more than
      * it saves: waking a parked worker takes tens of microseconds. Measured on 2 cores: 128^3
@@ -41,7 +42,7 @@ final class Gemm {
     private static final double PARALLEL_MIN_FLOPS = 1e7;
 
     /**
-     * Each thread's packing buffers, bounded by the block sizes (about 2.2 MB at the defaults);
+     * Each thread's packing buffers, bounded by the block sizes (about 4.4 MB at the defaults);
      * per Gemm, so that the backend's close drops them ({@link #releaseScratch}), threads held
      * weakly so that a caller thread that ends takes its buffers with it.
      */
