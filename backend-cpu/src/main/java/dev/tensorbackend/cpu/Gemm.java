@@ -36,10 +36,12 @@ final class Gemm {
     static final int DEFAULT_KC = 1024, DEFAULT_MC = 96, DEFAULT_NC = 1024;
     /**
      * Flops (two per multiply-add) below which handing work to other threads costs more than
-     * it saves: waking a parked worker takes tens of microseconds. Measured on 2 cores: 128^3
-     * and 160^3 ran slower split than whole, 192^3 1.4x faster.
+     * it saves. With helpers that wait in a queue (waking one took tens of microseconds) it
+     * was 1e7: 128^3 and 160^3 ran slower split. Since the helpers spin between calls
+     * ({@link CpuPool}), 128^3 (4.2 MFLOP) runs in 33-35 us split against 50 whole; 64^3
+     * (0.5 MFLOP) gained nothing clear, so it stays on one thread.
      */
-    private static final double PARALLEL_MIN_FLOPS = 1e7;
+    private static final double PARALLEL_MIN_FLOPS = 1e6;
 
     /**
      * Each thread's packing buffers, bounded by the block sizes (about 4.4 MB at the defaults);
