@@ -26,8 +26,6 @@ final class OpenblasPeer {
     static final String LIBRARY_CLASS = "org.bytedeco.openblas.global.openblas_nolapack";
     static final String PROBE_CLASS = "dev.tensorbackend.bench.Openblas";
     static final String BUILT_WITHOUT = "the benchmarks were built without it (it comes with -Pbench)";
-    /** Our CPU backend's thread count, which OpenBLAS gets too; passed on to the probe's JVM. */
-    static final String CPU_THREADS_PROPERTY = "tensor.cpu.threads";
     /** The probe's line on stdout: this, then the description or the reason. */
     static final String PROBE_OK = "openblas probe: ";
     static final String PROBE_FAILED = "openblas probe failed: ";
@@ -57,9 +55,9 @@ final class OpenblasPeer {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
-        String threads = System.getProperty(CPU_THREADS_PROPERTY);
+        String threads = System.getProperty(CpuThreads.PROPERTY);
         if (threads != null) {
-            command.add("-D" + CPU_THREADS_PROPERTY + "=" + threads);
+            command.add("-D" + CpuThreads.PROPERTY + "=" + threads);
         }
         command.add(PROBE_CLASS);
         Path log = null;

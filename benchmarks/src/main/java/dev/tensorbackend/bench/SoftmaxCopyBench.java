@@ -48,14 +48,8 @@ public class SoftmaxCopyBench {
         SoftmaxCase c = SoftmaxCase.parse(size);
         src = Workloads.random(c.shape(), 1);
         dst = new float[src.length];
-        threads = cpuThreads();
+        threads = CpuThreads.count();
         helpers = threads > 1 ? Executors.newFixedThreadPool(threads - 1) : null;
-    }
-
-    /** The CPU backend's thread count, read as it reads it. */
-    static int cpuThreads() {
-        String value = System.getProperty("tensor.cpu.threads", "");
-        return value.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(value.trim());
     }
 
     @Benchmark

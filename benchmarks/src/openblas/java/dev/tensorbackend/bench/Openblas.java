@@ -29,21 +29,9 @@ public final class Openblas {
     private Openblas() {
     }
 
-    /** Our CPU backend's thread count: {@code -Dtensor.cpu.threads}, else (unset or blank) every processor. */
+    /** Our CPU backend's thread count ({@link CpuThreads}). */
     static int threads() {
-        String v = System.getProperty(OpenblasPeer.CPU_THREADS_PROPERTY);
-        if (v == null || v.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, as our CPU backend reports it
-        }
-        throw new IllegalArgumentException(OpenblasPeer.CPU_THREADS_PROPERTY + " must be a positive integer, got '" + v + "'");
+        return CpuThreads.count();
     }
 
     /**

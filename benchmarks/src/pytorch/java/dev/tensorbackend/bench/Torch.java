@@ -14,15 +14,12 @@ import ai.djl.pytorch.jni.JniUtils;
  * ours/PyTorch ratio have the same cores. Compiled only under -Pbench (src/pytorch/java).
  */
 public final class Torch {
-    /** Read by our CPU backend; the same default (every processor). */
-    static final String CPU_THREADS_PROPERTY = "tensor.cpu.threads";
-
     private Torch() {
     }
 
-    /** Our CPU backend's thread count: {@code -Dtensor.cpu.threads}, else every processor. */
+    /** Our CPU backend's thread count ({@link CpuThreads}). */
     static int threads() {
-        return Integer.getInteger(CPU_THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+        return CpuThreads.count();
     }
 
     /** A manager on the CPU; the properties are set first because DJL reads them when the engine loads. */
