@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.tensorbackend.api.ConvSpec;
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
 import java.util.Arrays;
@@ -86,7 +87,7 @@ class ArrayCacheTest {
         try (CpuBackend cpu = new CpuBackend()) {
             Tensor image = cpu.upload(Shape.of(2, 3, 8, 16), filled(2 * 3 * 8 * 16, 0.25f));
             Tensor filter = cpu.upload(Shape.of(4, 3, 3, 3), filled(4 * 27, 0.5f));
-            dev.tensorbackend.api.ConvSpec spec = dev.tensorbackend.api.ConvSpec.of(1, 1);
+            ConvSpec spec = ConvSpec.of(1, 1);
             long[] cached = new long[6];
             for (int step = 0; step < cached.length; step++) {
                 try (Tensor copy = cpu.upload(Shape.of(16, 16), filled(256, 1f));

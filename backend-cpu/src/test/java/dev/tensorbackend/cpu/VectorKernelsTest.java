@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Kernels on their own, against plain loops: both Vector API micro-kernels (the GEMM tests
  * reach only the one this machine's vector width selects, 8 rows with 512-bit vectors, 6
@@ -30,9 +33,9 @@ class VectorKernelsTest {
     void runsFillVectorsOnlyInWholeVectors() {
         int lanes = VectorKernels.species().length();
         VectorKernels v = new VectorKernels();
-        org.junit.jupiter.api.Assertions.assertTrue(v.runsFillVectors(lanes) && v.runsFillVectors(4 * lanes));
-        org.junit.jupiter.api.Assertions.assertFalse(v.runsFillVectors(4 * lanes - 3) || v.runsFillVectors(lanes + 1));
-        org.junit.jupiter.api.Assertions.assertTrue(new ScalarKernels().runsFillVectors(57));
+        assertTrue(v.runsFillVectors(lanes) && v.runsFillVectors(4 * lanes));
+        assertFalse(v.runsFillVectors(4 * lanes - 3) || v.runsFillVectors(lanes + 1));
+        assertTrue(new ScalarKernels().runsFillVectors(57));
     }
 
     /** The run-wise dot products of the filter gradient, both kernel sets, with partial blocks and vector tails. */
