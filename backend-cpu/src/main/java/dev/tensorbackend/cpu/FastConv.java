@@ -71,7 +71,7 @@ final class FastConv {
 
     private float[] forward(String op, float[] in, float[] filter, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
-        float[] out = outputs.zeroed(g.n() * g.k() * p); // the GEMMs accumulate
+        float[] out = outputs.uninitialized(g.n() * g.k() * p); // each image's GEMM stores its whole block
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
             PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
@@ -91,8 +91,7 @@ final class FastConv {
         float[] gradIn = outputs.zeroed(g.n() * g.c() * g.h() * g.w());
         Gemm.Operand fT = Gemm.Operand.of(filter, 0, crs, g.k(), true);
         eachImage(g, (b, parallel) -> {
-            float[] dcol = patchGradients.take(dcolSize);
-            Arrays.fill(dcol, 0, crs * p, 0f);
+            float[] dcol = patchGradients.take(dcolSize); // the GEMM stores all of it
             Gemm.Operand dOut = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false);
             multiply(parallel, crs, p, g.k(), fT, dOut, dcol, 0);
             col2im(dcol, gradIn, b, g);
@@ -266,11 +265,12 @@ final class FastConv {
         }
     }
 
+    /** {@code C = A B} into c at cOff (rows n apart): every GEMM here stores a block of its own, old contents ignored. */
     private void multiply(boolean parallel, int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff) {
         if (parallel) {
-            gemm.multiplyParallel(m, n, k, a, b, c, cOff, n);
+            gemm.multiplyParallel(m, n, k, a, b, c, cOff, n, true);
         } else {
-            gemm.multiply(m, n, k, a, b, c, cOff, n);
+            gemm.multiply(m, n, k, a, b, c, cOff, n, true);
         }
     }
 

@@ -28,9 +28,12 @@ interface FastKernels {
      * {@code C[mr x nr] += A * B} for one micro-tile: {@code a} holds {@code kc} groups of
      * {@code mr()} values (one column of the A sliver each); row p of the B sliver is the
      * {@code nr()} floats at {@code b[bOff + bRows[p]]} (packed rows, or rows read in place,
-     * see {@link BPanel}). C rows are {@code ldc} apart.
+     * see {@link BPanel}). C rows are {@code ldc} apart. With {@code overwrite}, {@code C = A * B}
+     * instead: the tile's old contents are neither read nor kept (a GEMM's first K block, which
+     * saves zeroing C first). The sums are the same bits either way: they start from +0.
      */
-    void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc);
+    void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc,
+                     boolean overwrite);
 
     /**
      * Whether {@link #dot4x4} on runs of {@code len} floats runs at full speed: true unless

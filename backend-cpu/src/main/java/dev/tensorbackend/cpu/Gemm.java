@@ -184,15 +184,15 @@ final class Gemm {
     /** {@code op(A) op(B)} for every batch entry (see {@link MatmulDims}), into an array from the outputs. */
     float[] matmul(float[] a, float[] b, MatmulDims d) {
         int m = d.m(), n = d.n(), k = d.k(), batch = d.batch();
-        float[] c = outputs.zeroed(batch * m * n); // the blocks accumulate into C
-        if (c.length == 0 || k == 0) {
-            return c;
+        if (batch * m * n == 0 || k == 0) {
+            return outputs.zeroed(batch * m * n);
         }
+        float[] c = outputs.uninitialized(batch * m * n); // the first K block overwrites every element
         if (batch >= pool.threads()) { // one batch entry per task is enough work and packs nothing twice
-            pool.forEach(batch, bi -> multiply(m, n, k, operandA(a, d, bi), operandB(b, d, bi), c, bi * m * n, n));
+            pool.forEach(batch, bi -> multiply(m, n, k, operandA(a, d, bi), operandB(b, d, bi), c, bi * m * n, n, true));
         } else {
             for (int bi = 0; bi < batch; bi++) {
-                multiplyParallel(m, n, k, operandA(a, d, bi), operandB(b, d, bi), c, bi * m * n, n);
+                multiplyParallel(m, n, k, operandA(a, d, bi), operandB(b, d, bi), c, bi * m * n, n, true);
             }
         }
         return c;
@@ -212,10 +212,11 @@ final class Gemm {
      * far longer (each cut repacks the other operand once more). The result is the same as
      * {@link #multiply}'s, bit for bit.
      */
-    void multiplyParallel(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc) {
+    void multiplyParallel(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc,
+                          boolean overwrite) {
         int threads = pool.threads();
         if (threads == 1 || 2.0 * m * n * k < PARALLEL_MIN_FLOPS) {
-            multiply(m, n, k, a, b, c, cOff, ldc);
+            multiply(m, n, k, a, b, c, cOff, ldc, overwrite);
             return;
         }
         int mTiles = (m + mr - 1) / mr, nTiles = (n + nr - 1) / nr;
@@ -236,7 +237,7 @@ final class Gemm {
             int mi = task / colParts, ni = task % colParts;
             int m0 = boundary(m, mr, rowParts, mi), m1 = boundary(m, mr, rowParts, mi + 1);
             int n0 = boundary(n, nr, colParts, ni), n1 = boundary(n, nr, colParts, ni + 1);
-            multiply(m1 - m0, n1 - n0, k, a.shiftedRows(m0), b.shiftedColumns(n0), c, cOff + m0 * ldc + n0, ldc);
+            multiply(m1 - m0, n1 - n0, k, a.shiftedRows(m0), b.shiftedColumns(n0), c, cOff + m0 * ldc + n0, ldc, overwrite);
         });
     }
 
@@ -247,11 +248,21 @@ final class Gemm {
     }
 
     /**
-     * {@code C[m x n] += op(A)[m x k] op(B)[k x n]} on the calling thread; C element (i, j) is
+     * {@code C[m x n] += op(A)[m x k] op(B)[k x n]} on the calling thread, or with
+     * {@code overwrite} {@code C = op(A) op(B)}, C's old contents neither read nor kept (so C
+     * needs no zeroing first: the first K block stores its sums); C element (i, j) is
      * {@code c[cOff + i * ldc + j]}.
      */
-    void multiply(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0 || k == 0) {
+    void multiply(int m, int n, int k, BlockSource a, PanelSource b, float[] c, int cOff, int ldc, boolean overwrite) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) { // no K block to store anything
+            if (overwrite) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
             return;
         }
         Workspace ws = workspace().ensure(mc * kcBlock, mr * nr);
@@ -263,14 +274,14 @@ final class Gemm {
                 for (int ic = 0; ic < m; ic += mc) {
                     int mcur = Math.min(mc, m - ic);
                     a.packBlock(ic, pc, mcur, kc, mr, ws.a);
-                    macroKernel(mcur, ncur, kc, ws, c, cOff + ic * ldc + jc, ldc);
+                    macroKernel(mcur, ncur, kc, ws, c, cOff + ic * ldc + jc, ldc, overwrite && pc == 0);
                 }
             }
         }
     }
 
-    /** Every micro-tile of one packed A block times one B panel. */
-    private void macroKernel(int mcur, int ncur, int kc, Workspace ws, float[] c, int cOff, int ldc) {
+    /** Every micro-tile of one packed A block times one B panel, added onto C or, with {@code overwrite}, stored. */
+    private void macroKernel(int mcur, int ncur, int kc, Workspace ws, float[] c, int cOff, int ldc, boolean overwrite) {
         float[] tile = ws.tile;
         BPanel panel = ws.b;
         for (int jr = 0; jr < ncur; jr += nr) {
@@ -282,13 +293,12 @@ final class Gemm {
             for (int ir = 0; ir < mcur; ir += mr) {
                 int rows = Math.min(mr, mcur - ir), aOff = ir * kc, cIdx = cOff + ir * ldc + jr;
                 if (rows == mr && cols == nr) {
-                    kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, c, cIdx, ldc);
-                } else {
-                    java.util.Arrays.fill(tile, 0f);
-                    kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, tile, 0, nr);
+                    kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, c, cIdx, ldc, overwrite);
+                } else { // an edge tile: the whole tile into scratch, its valid part onto C
+                    kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, tile, 0, nr, true);
                     for (int r = 0; r < rows; r++) {
-                        for (int q = 0; q < cols; q++) {
-                            c[cIdx + r * ldc + q] += tile[r * nr + q];
+                        for (int q = 0, at = cIdx + r * ldc; q < cols; q++, at++) {
+                            c[at] = overwrite ? tile[r * nr + q] : c[at] + tile[r * nr + q];
                         }
                     }
                 }

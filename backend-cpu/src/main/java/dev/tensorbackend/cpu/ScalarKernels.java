@@ -25,7 +25,8 @@ final class ScalarKernels implements FastKernels {
     }
 
     @Override
-    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
+    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc,
+                            boolean overwrite) {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
         float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -54,17 +55,17 @@ final class ScalarKernels implements FastKernels {
             c32 += a3 * b2;
             c33 += a3 * b3;
         }
-        accumulate(c, cOff, c00, c01, c02, c03);
-        accumulate(c, cOff + ldc, c10, c11, c12, c13);
-        accumulate(c, cOff + 2 * ldc, c20, c21, c22, c23);
-        accumulate(c, cOff + 3 * ldc, c30, c31, c32, c33);
+        store(c, cOff, c00, c01, c02, c03, overwrite);
+        store(c, cOff + ldc, c10, c11, c12, c13, overwrite);
+        store(c, cOff + 2 * ldc, c20, c21, c22, c23, overwrite);
+        store(c, cOff + 3 * ldc, c30, c31, c32, c33, overwrite);
     }
 
-    private static void accumulate(float[] c, int off, float v0, float v1, float v2, float v3) {
-        c[off] += v0;
-        c[off + 1] += v1;
-        c[off + 2] += v2;
-        c[off + 3] += v3;
+    private static void store(float[] c, int off, float v0, float v1, float v2, float v3, boolean overwrite) {
+        c[off] = overwrite ? v0 : c[off] + v0;
+        c[off + 1] = overwrite ? v1 : c[off + 1] + v1;
+        c[off + 2] = overwrite ? v2 : c[off + 2] + v2;
+        c[off + 3] = overwrite ? v3 : c[off + 3] + v3;
     }
 
     @Override

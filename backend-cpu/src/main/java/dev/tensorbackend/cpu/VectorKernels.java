@@ -66,16 +66,18 @@ final class VectorKernels implements FastKernels {
     }
 
     @Override
-    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
+    public void microKernel(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc,
+                            boolean overwrite) {
         if (MR == 8) { // a constant: C2 keeps only one branch
-            microKernel8(kc, a, aOff, b, bOff, bRows, c, cOff, ldc);
+            microKernel8(kc, a, aOff, b, bOff, bRows, c, cOff, ldc, overwrite);
         } else {
-            microKernel6(kc, a, aOff, b, bOff, bRows, c, cOff, ldc);
+            microKernel6(kc, a, aOff, b, bOff, bRows, c, cOff, ldc, overwrite);
         }
     }
 
     /** The 8-row micro-kernel; package-private so that tests reach both kernels on any machine. */
-    static void microKernel8(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
+    static void microKernel8(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc,
+                             boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -116,26 +118,46 @@ final class VectorKernels implements FastKernels {
         // written out, not in a helper: a vector passed to a call C2 does not inline gets boxed,
         // and the box spreads back into the loop (measured: 40 instead of 110 GFLOP/s)
         int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
-        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
-        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
-        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
-        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
-        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
-        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
-        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
-        FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
-        FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
-        FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
-        FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
-        FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
-        FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
-        FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
-        FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
+        if (overwrite) { // the first K block: C's old contents are not read
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + L);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + L);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + L);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + L);
+            c40.intoArray(c, r4);
+            c41.intoArray(c, r4 + L);
+            c50.intoArray(c, r5);
+            c51.intoArray(c, r5 + L);
+            c60.intoArray(c, r6);
+            c61.intoArray(c, r6 + L);
+            c70.intoArray(c, r7);
+            c71.intoArray(c, r7 + L);
+        } else {
+            FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+            FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+            FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+            FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+            FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+            FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+            FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+            FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+            FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
+            FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+            FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
+            FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+            FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
+            FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
+            FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
+            FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
+        }
     }
 
     /** The 6-row micro-kernel, for vectors narrower than 512 bits. */
-    static void microKernel6(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc) {
+    static void microKernel6(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc,
+                             boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -166,18 +188,33 @@ final class VectorKernels implements FastKernels {
             c51 = av.fma(b1, c51);
         }
         int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
-        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
-        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
-        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
-        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
-        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
-        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
-        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
-        FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
-        FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
-        FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
-        FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+        if (overwrite) { // the first K block: C's old contents are not read
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + L);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + L);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + L);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + L);
+            c40.intoArray(c, r4);
+            c41.intoArray(c, r4 + L);
+            c50.intoArray(c, r5);
+            c51.intoArray(c, r5 + L);
+        } else {
+            FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+            FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+            FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+            FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+            FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+            FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+            FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+            FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+            FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
+            FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+            FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
+            FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+        }
     }
 
     /** Runs of whole vectors only: with 56-float runs the scalar tails made dot4x4 4x slower than a GEMM. */

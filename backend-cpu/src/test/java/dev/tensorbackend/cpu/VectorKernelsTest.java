@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VectorKernelsTest {
 
     interface MicroKernel {
-        void run(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc);
+        void run(int kc, float[] a, int aOff, float[] b, int bOff, int[] bRows, float[] c, int cOff, int ldc, boolean overwrite);
     }
 
     @Test
@@ -78,29 +78,38 @@ class VectorKernelsTest {
         Random rnd = new Random(mr);
         int nr = VectorKernels.NR, ldc = nr + 3, aOff = 5, bOff = 7, cOff = 2, ldb = nr + 9;
         for (int kc : new int[] {0, 1, 3, 256}) {
-            // B rows read through the row table, here ldb apart and in reverse order
-            int[] bRows = new int[kc];
-            for (int p = 0; p < kc; p++) {
-                bRows[p] = (kc - 1 - p) * ldb;
-            }
-            float[] a = ErrorBound.random(rnd, aOff + mr * kc), b = ErrorBound.random(rnd, bOff + ldb * kc);
-            float[] c = ErrorBound.random(rnd, cOff + mr * ldc);
-            float[] expected = c.clone(), magnitude = new float[c.length];
-            for (int r = 0; r < mr; r++) {
-                for (int q = 0; q < nr; q++) {
-                    double acc = 0, mag = 0;
-                    for (int p = 0; p < kc; p++) {
-                        acc += (double) a[aOff + p * mr + r] * b[bOff + bRows[p] + q];
-                        mag += Math.abs((double) a[aOff + p * mr + r] * b[bOff + bRows[p] + q]);
-                    }
-                    int at = cOff + r * ldc + q;
-                    expected[at] = (float) (c[at] + acc);
-                    magnitude[at] = (float) (Math.abs(c[at]) + mag);
+            for (boolean overwrite : new boolean[] {false, true}) {
+                // B rows read through the row table, here ldb apart and in reverse order
+                int[] bRows = new int[kc];
+                for (int p = 0; p < kc; p++) {
+                    bRows[p] = (kc - 1 - p) * ldb;
                 }
+                float[] a = ErrorBound.random(rnd, aOff + mr * kc), b = ErrorBound.random(rnd, bOff + ldb * kc);
+                float[] c = ErrorBound.random(rnd, cOff + mr * ldc);
+                if (overwrite) { // the tile's old contents must be neither read nor kept: NaN would show
+                    for (int r = 0; r < mr; r++) {
+                        java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + nr, Float.NaN);
+                    }
+                }
+                float[] expected = c.clone(), magnitude = new float[c.length];
+                for (int r = 0; r < mr; r++) {
+                    for (int q = 0; q < nr; q++) {
+                        double acc = 0, mag = 0;
+                        for (int p = 0; p < kc; p++) {
+                            acc += (double) a[aOff + p * mr + r] * b[bOff + bRows[p] + q];
+                            mag += Math.abs((double) a[aOff + p * mr + r] * b[bOff + bRows[p] + q]);
+                        }
+                        int at = cOff + r * ldc + q;
+                        double old = overwrite ? 0 : c[at];
+                        expected[at] = (float) (old + acc);
+                        magnitude[at] = (float) (Math.abs(old) + mag);
+                    }
+                }
+                kernel.run(kc, a, aOff, b, bOff, bRows, c, cOff, ldc, overwrite);
+                // kc products plus the add onto C; elements outside the tile are untouched (bound 0)
+                ErrorBound.assertWithin(mr + "-row micro-kernel, kc " + kc + (overwrite ? ", overwriting" : ""),
+                        expected, c, magnitude, kc + 1);
             }
-            kernel.run(kc, a, aOff, b, bOff, bRows, c, cOff, ldc);
-            // kc products plus the add onto C; elements outside the tile are untouched (bound 0)
-            ErrorBound.assertWithin(mr + "-row micro-kernel, kc " + kc, expected, c, magnitude, kc + 1);
         }
     }
 }
