@@ -1,9 +1,9 @@
 package dev.tensorbackend.cpu;
 
 /**
- * Where the A operand of a {@link Gemm} comes from. A is only ever read by packing, so it
- * need not exist as a matrix: {@link Gemm.Operand} packs a stored matrix (either layout),
- * {@link ImagePatches} packs im2col patches straight from an image.
+ * Where the A operand of a {@link Gemm} comes from. A is only ever read by packing:
+ * {@link Gemm.Operand} packs a stored matrix in either layout, so a transposed A is never
+ * transposed in memory.
  */
 interface BlockSource {
     /**

@@ -16,9 +16,8 @@ import java.util.Arrays;
  *   <li>input gradient: with stride 1 a forward convolution of dOut (see
  *       {@link #backwardInputAsConvolution}); else {@code dcol_b = filter^T x dOut_b},
  *       scattered back by col2im;</li>
- *   <li>filter gradient: with stride 1 along rows, dot products of runs read in place
- *       (see {@link #backwardFilter}); else {@code dFilter^T = sum over b of col_b x dOut_b^T},
- *       col_b packed straight from the image.</li>
+ *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}, as micro-tiles
+ *       that read col_b in place from the image (see {@link #filterGradientByTaps}).</li>
  * </ul>
  * Images go to threads whole when there are enough of them, else each image's GEMM is
  * split; either way an image's numbers come out the same (see {@link Gemm}), and the
@@ -29,12 +28,16 @@ final class FastConv {
     private final OutputArrays outputs;
     /** Filter gradients up to this many entries are direct dot products: fewer than one micro-tile's 8 x 32. */
     static final int DIRECT_FILTER_GRADIENT_MAX = 64;
+    /** Output positions per block of the filter gradient (see {@link #filterGradientByTaps}). */
+    static final int POSITION_BLOCK = 1024;
     private final Gemm gemm;
     private final CpuPool pool;
     /** Per-thread zero-bordered image copies ({@link ImagePatches}). */
     private final Scratch images;
     /** Per-thread patch-gradient matrices of the strided input gradient. */
     private final Scratch patchGradients;
+    /** Per-thread output gradients transposed into slivers, for the filter gradient. */
+    private final Scratch gradientSlivers;
 
     FastConv(Gemm gemm) {
         this(gemm, Scratch.DEFAULT_CAP_FLOATS);
@@ -52,17 +55,19 @@ final class FastConv {
         this.pool = gemm.pool();
         this.images = new Scratch(scratchCapFloats);
         this.patchGradients = new Scratch(scratchCapFloats);
+        this.gradientSlivers = new Scratch(scratchCapFloats);
     }
 
     /** Bytes of scratch kept between calls now. */
     long retainedScratchBytes() {
-        return images.retainedBytes() + patchGradients.retainedBytes();
+        return images.retainedBytes() + patchGradients.retainedBytes() + gradientSlivers.retainedBytes();
     }
 
     /** Drops every kept scratch buffer (the backend's close). */
     void releaseScratch() {
         images.release();
         patchGradients.release();
+        gradientSlivers.release();
     }
 
     float[] forward(float[] in, float[] filter, Conv2dGeometry g) {
@@ -127,20 +132,14 @@ final class FastConv {
 
     /**
      * The filter gradient sums, per image, dOut_b (k x positions) times the patches (taps x
-     * positions) over the positions. With stride 1 along rows, every patch row is, output
-     * row by output row, a run of consecutive image values, as is every dOut row: so each
-     * (out channel, tap) entry is a dot product of runs read in place, four by four
-     * ({@link FastKernels#dot4x4}), with no packing at all, where the runs are whole vectors
-     * (the large layer's 56-wide rows took 238 ms that way, 63 ms as a GEMM). Other widths and
-     * strides take the GEMM {@code dFilter^T = patches_b x dOut_b^T}. Per-image results are
-     * added in image order.
+     * positions) over the positions. Filter gradients of at most {@link #DIRECT_FILTER_GRADIENT_MAX}
+     * entries are direct dot products; the others go through {@link #filterGradientByTaps}.
+     * Per-image results are added in image order.
      */
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), size = g.k() * crs;
-        boolean runs = g.spec().strideW() == 1 && gemm.kernels().runsFillVectors(g.outW());
-        boolean direct = !runs && size <= DIRECT_FILTER_GRADIENT_MAX;
-        // runs and direct give dFilter [k, crs] itself, the GEMM its transpose
-        float[] sum = runs || direct ? outputs.zeroed(size) : new float[size];
+        boolean direct = size <= DIRECT_FILTER_GRADIENT_MAX;
+        float[] sum = outputs.zeroed(size); // dFilter [k, crs], the images' products added on
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
         float[] partials = new float[Sizes.elements("conv2dBackwardFilter: per-thread partial gradients of filter"
@@ -149,12 +148,10 @@ final class FastConv {
             int count = Math.min(group, g.n() - first), start = first;
             Arrays.fill(partials, 0f);
             ImageTask task = (b, parallel) -> {
-                if (runs) {
-                    filterGradientByRuns(in, gradOut, b, g, partials, (b - start) * size, parallel);
-                } else if (direct) {
+                if (direct) {
                     filterGradientDirect(in, gradOut, b, g, partials, (b - start) * size);
                 } else {
-                    filterGradientByGemm(in, gradOut, b, g, partials, (b - start) * size, parallel);
+                    filterGradientByTaps(in, gradOut, b, g, partials, (b - start) * size, parallel);
                 }
             };
             if (count == 1 || pool.threads() == 1) {
@@ -170,16 +167,7 @@ final class FastConv {
                 }
             }
         }
-        if (runs || direct) {
-            return sum;
-        }
-        float[] gradFilter = outputs.uninitialized(size); // every element set below from dFilter^T, which the GEMM gave
-        for (int row = 0; row < crs; row++) {
-            for (int o = 0; o < g.k(); o++) {
-                gradFilter[o * crs + row] = sum[row * g.k() + o];
-            }
-        }
-        return gradFilter;
+        return sum;
     }
 
     /**
@@ -208,45 +196,94 @@ final class FastConv {
         }
     }
 
-    /** Image b's filter gradient [k, crs] into {@code out}, by dot products of runs (stride 1 along rows). */
-    private void filterGradientByRuns(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
+    /**
+     * Image b's filter gradient [k, crs] added into {@code out}: micro-tiles of taps x output
+     * channels ({@link FastKernels#gatherMicroKernel}) that read the patch matrix in place from
+     * the bordered image through a table of tap offsets and one of position offsets (any stride,
+     * any width), against dOut_b transposed into {@code nr}-column slivers, one row per position
+     * (the one copy made: k * positions floats, against the taps * positions of packing the
+     * patches: the large layer took 62-65 ms as a GEMM over packed patches, 39-45 this way; the
+     * mid layer's 1.7-2.0 ms is what dot products of rows read in place took, for any width).
+     * Positions are taken in blocks of {@link #POSITION_BLOCK}, each block's sliver rows (128 KB)
+     * staying in L2 while every tap tile passes over it; an entry adds its blocks' sums in block
+     * order, so with {@code parallel} (tap tiles split over the threads) the result is the same.
+     */
+    private void filterGradientByTaps(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
                                       boolean parallel) {
-        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
+        FastKernels kernels = gemm.kernels();
+        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k(), mr = kernels.mr(), nr = kernels.nr();
         ImagePatches patches = ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
-        int bStep = g.spec().strideH() * patches.wp();
-        int blocks = (k + 3) / 4;
-        java.util.function.IntConsumer outChannels = block -> {
-            int[] aOffs = new int[4], bOffs = new int[4];
-            int o0 = block * 4, ni = Math.min(4, k - o0);
-            for (int i = 0; i < 4; i++) {
-                aOffs[i] = (b * k + Math.min(o0 + i, k - 1)) * p; // repeat the last row to fill four
-            }
-            for (int t0 = 0; t0 < crs; t0 += 4) {
-                int nj = Math.min(4, crs - t0);
-                for (int j = 0; j < 4; j++) {
-                    bOffs[j] = patches.tapOffset(Math.min(t0 + j, crs - 1));
+        int[] positions = patches.positionOffsets(0, p);
+        int kTiles = (k + nr - 1) / nr, tapTiles = (crs + mr - 1) / mr;
+        int[] taps = new int[tapTiles * mr];
+        for (int t = 0; t < taps.length; t++) {
+            taps[t] = patches.tapOffset(Math.min(t, crs - 1)); // the last tile's missing taps repeat one: computed, dropped
+        }
+        float[] slivers = gradientSlivers.take(Sizes.elements("conv2dBackwardFilter: output gradient of image "
+                + b + " in slivers", kTiles * nr, p));
+        int gradOff = b * k * p, parts = parallel ? pool.threads() : 1;
+        forEachPart(parallel, parts, part -> transposeIntoSlivers(gradOut, gradOff, k, p, nr, slivers,
+                (int) ((long) p * part / parts), (int) ((long) p * (part + 1) / parts)));
+        int tapParts = Math.min(parts, tapTiles);
+        forEachPart(parallel, kTiles * tapParts, task -> {
+            int kt = task / tapParts, part = task % tapParts;
+            int t0 = tapTiles * part / tapParts, t1 = tapTiles * (part + 1) / tapParts;
+            int k0 = kt * nr, cols = Math.min(nr, k - k0);
+            float[] tile = new float[mr * nr];
+            for (int q0 = 0; q0 < p; q0 += POSITION_BLOCK) {
+                int len = Math.min(POSITION_BLOCK, p - q0);
+                for (int tt = t0; tt < t1; tt++) {
+                    kernels.gatherMicroKernel(len, patches.padded(), taps, tt * mr, positions, q0, slivers, (kt * p + q0) * nr, tile);
+                    int rows = Math.min(mr, crs - tt * mr);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0, at = outOff + k0 * crs + tt * mr + i; j < cols; j++, at += crs) {
+                            out[at] += tile[i * nr + j];
+                        }
+                    }
                 }
-                gemm.kernels().dot4x4(gradOut, aOffs, g.outW(), patches.padded(), bOffs, bStep, g.outH(), g.outW(),
-                        ni, nj, out, outOff + o0 * crs + t0, crs);
             }
-        };
-        if (parallel) {
-            pool.forEach(blocks, outChannels);
-        } else {
-            for (int block = 0; block < blocks; block++) {
-                outChannels.accept(block);
+        });
+    }
+
+    /**
+     * Positions [q0, q1) of the {@code k x p} matrix at {@code src[off]} into {@code nr}-column
+     * slivers: sliver kt holds, for each position q, rows kt*nr .. kt*nr+nr-1 at
+     * {@code dst[(kt * p + q) * nr]}, rows past k zero. Four rows at a time, each read in order.
+     */
+    private static void transposeIntoSlivers(float[] src, int off, int k, int p, int nr, float[] dst, int q0, int q1) {
+        for (int k0 = 0; k0 < k; k0 += nr) {
+            int base = k0 * p;
+            for (int j = 0; j < nr; j += 4) {
+                int r = k0 + j;
+                if (r + 4 <= k) {
+                    int s0 = off + r * p, s1 = s0 + p, s2 = s1 + p, s3 = s2 + p;
+                    for (int q = q0, d = base + q0 * nr + j; q < q1; q++, d += nr) {
+                        dst[d] = src[s0 + q];
+                        dst[d + 1] = src[s1 + q];
+                        dst[d + 2] = src[s2 + q];
+                        dst[d + 3] = src[s3 + q];
+                    }
+                } else {
+                    for (int jj = j; jj < j + 4; jj++) {
+                        int row = k0 + jj, s0 = off + row * p;
+                        for (int q = q0, d = base + q0 * nr + jj; q < q1; q++, d += nr) {
+                            dst[d] = row < k ? src[s0 + q] : 0f;
+                        }
+                    }
+                }
             }
         }
     }
 
-    /** Image b's filter gradient transposed, [crs, k], into {@code out}, as a GEMM over packed patches. */
-    private void filterGradientByGemm(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
-                                      boolean parallel) {
-        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
-        BlockSource patches = isPointwise(g) ? Gemm.Operand.of(in, b * g.c() * g.h() * g.w(), g.c(), p, false)
-                : ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
-        PanelSource dOutT = Gemm.Operand.of(gradOut, b * g.k() * p, g.k(), p, false).transposed();
-        multiply(parallel, crs, g.k(), p, patches, dOutT, out, outOff);
+    /** {@code tasks} tasks on the pool, or one after another on this thread. */
+    private void forEachPart(boolean parallel, int tasks, java.util.function.IntConsumer task) {
+        if (parallel) {
+            pool.forEach(tasks, task);
+        } else {
+            for (int i = 0; i < tasks; i++) {
+                task.accept(i);
+            }
+        }
     }
 
     /** Work on one image; {@code parallel} says whether its GEMM should use the whole pool. */

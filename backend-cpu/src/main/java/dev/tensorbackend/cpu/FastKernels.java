@@ -36,23 +36,14 @@ interface FastKernels {
                      boolean overwrite);
 
     /**
-     * Whether {@link #dot4x4} on runs of {@code len} floats runs at full speed: true unless
-     * each run would end in a part of a vector done in scalars, sixteen products per float.
+     * One {@code mr() x nr()} tile of {@code A * B} over {@code kc} columns of A, where A is read
+     * in place through two offset tables: {@code A(i, q) = a[aRows[rowsOff + i] + aCols[firstCol + q]]}
+     * (the filter gradient's patch matrix: rows are filter taps in a bordered image, columns
+     * output positions, so nothing is copied), and row q of B is the {@code nr()} floats at
+     * {@code b[bOff + q * nr()]}. The tile goes into {@code tile}, row-major, overwriting it.
      */
-    default boolean runsFillVectors(int len) {
-        return true;
-    }
-
-    /**
-     * Sixteen dot products, of four A rows with four B rows, each row made of {@code runs}
-     * runs of {@code len} floats, run y of A row i starting at {@code aOffs[i] + y * aStep}
-     * and of B row j at {@code bOffs[j] + y * bStep}. For i < ni and j < nj, adds the dot
-     * product of A row i and B row j to {@code out[outOff + i * outStride + j]}; the other
-     * rows (offsets repeated to fill four) are computed and dropped. Sums run in an order
-     * fixed by the arguments.
-     */
-    void dot4x4(float[] a, int[] aOffs, int aStep, float[] b, int[] bOffs, int bStep, int runs, int len,
-                int ni, int nj, float[] out, int outOff, int outStride);
+    void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                           float[] b, int bOff, float[] tile);
 
     /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
     void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);

@@ -17,8 +17,8 @@ import java.util.WeakHashMap;
  *       held in registers; edge tiles are zero-padded in the packed copies, computed into a
  *       scratch tile and only their valid part added to C, so any M, N, K works;</li>
  *   <li>transposes are only strides ({@link Operand}): packing reads either layout, nothing
- *       is transposed in memory; operands need not even be matrices ({@link BlockSource},
- *       {@link PanelSource}: convolution patches are packed straight from the image).</li>
+ *       is transposed in memory; B need not even be a matrix ({@link PanelSource}:
+ *       convolution patches are packed straight from the image).</li>
  * </ul>
  * Threads split the output (batch entries, then row and column ranges on micro-tile
  * boundaries); every element is summed by one thread over the same K blocks in the same

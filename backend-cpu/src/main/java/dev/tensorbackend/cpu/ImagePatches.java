@@ -7,9 +7,10 @@ import java.util.Arrays;
 /**
  * One image's im2col matrix {@code [c*r*s, outH*outW]}, never built: row (ch, i, j) holds,
  * for each output position (y, x), the input value that filter tap (i, j) of channel ch
- * meets there. As a GEMM's B ({@link #packPanel}, forward) or A ({@link #packBlock}, filter
- * gradient) it hands those values over straight from the image, which saves writing and
- * re-reading a matrix r*s times the size of the image. The image is first copied once into a zero-bordered buffer ({@link #of}), so that
+ * meets there. As a GEMM's B ({@link #packPanel}, forward) it hands those values over straight
+ * from the image, and the filter gradient reads them in place ({@link #tapOffset},
+ * {@link #positionOffsets}), which saves writing and re-reading a matrix r*s times the size of
+ * the image. The image is first copied once into a zero-bordered buffer ({@link #of}), so that
  * every tap reads without a bounds test; with stride 1 a sliver's values along one output
  * row are consecutive there, so such slivers are not even copied (see {@link BPanel}).
  *
@@ -18,11 +19,10 @@ import java.util.Arrays;
  * @param hp         padded height
  * @param wp         padded width
  * @param g          the convolution
- * @param firstRow   the tap that is row 0 (after {@link #shiftedRows})
  * @param firstCol   the output position that is column 0 (after {@link #shiftedColumns})
  */
-record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstRow, int firstCol)
-        implements BlockSource, PanelSource {
+record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstCol)
+        implements PanelSource {
 
     /**
      * Patches of image {@code b} of {@code in}, reading a zero-bordered copy in the calling
@@ -40,17 +40,12 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstR
                 System.arraycopy(in, ((b * g.c() + ch) * g.h() + y) * g.w(), padded, (ch * hp + y + ph) * wp + pw, g.w());
             }
         }
-        return new ImagePatches(padded, hp, wp, g, 0, 0);
+        return new ImagePatches(padded, hp, wp, g, 0);
     }
 
     @Override
     public PanelSource shiftedColumns(int cols) {
-        return new ImagePatches(padded, hp, wp, g, firstRow, firstCol + cols);
-    }
-
-    @Override
-    public BlockSource shiftedRows(int rows) {
-        return new ImagePatches(padded, hp, wp, g, firstRow + rows, firstCol);
+        return new ImagePatches(padded, hp, wp, g, firstCol + cols);
     }
 
     /** Where tap (ch, i, j), numbered {@code (ch * r + i) * s + j}, reads for output position 0. */
@@ -60,7 +55,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstR
     }
 
     /** Offsets of output positions {@code first .. first+count} from their tap's offset. */
-    private int[] positionOffsets(int first, int count) {
+    int[] positionOffsets(int first, int count) {
         int sh = g.spec().strideH(), sw = g.spec().strideW();
         int[] off = new int[count];
         int y = first / g.outW(), x = first % g.outW();
@@ -75,29 +70,6 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstR
     }
 
     /**
-     * As A (the filter gradient's patch matrix): each row is one tap along the positions,
-     * which with stride 1 lie side by side in the image, so every row reads sequentially.
-     */
-    @Override
-    public void packBlock(int ic, int pc, int mcur, int kc, int mr, float[] dst) {
-        int[] off = positionOffsets(firstCol + pc, kc);
-        for (int s = 0; s * mr < mcur; s++) {
-            int base = s * mr * kc, rows = Math.min(mr, mcur - s * mr);
-            for (int r = 0; r < rows; r++) {
-                int tap = tapOffset(firstRow + ic + s * mr + r);
-                for (int p = 0; p < kc; p++) {
-                    dst[base + p * mr + r] = padded[tap + off[p]];
-                }
-            }
-            for (int r = rows; r < mr; r++) {
-                for (int p = 0; p < kc; p++) {
-                    dst[base + p * mr + r] = 0f;
-                }
-            }
-        }
-    }
-
-    /**
      * As B (the forward patch matrix). With stride 1, a full sliver whose positions
      * lie in one output row has each of its rows side by side in the padded image: it is
      * read in place. The others are copied, run by run (a run: the sliver's positions within
@@ -108,7 +80,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstR
         int sw = g.spec().strideW();
         int[] off = positionOffsets(firstCol + jc, ncur);
         for (int p = 0; p < kc; p++) {
-            panel.sourceRows[p] = tapOffset(firstRow + pc + p);
+            panel.sourceRows[p] = tapOffset(pc + p);
         }
         panel.source = padded;
         // the runs of the slivers that must be copied, with where each goes at p = 0 and

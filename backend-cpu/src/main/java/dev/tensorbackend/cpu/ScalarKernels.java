@@ -69,43 +69,38 @@ final class ScalarKernels implements FastKernels {
     }
 
     @Override
-    public void dot4x4(float[] a, int[] aOffs, int aStep, float[] b, int[] bOffs, int bStep, int runs, int len,
-                       int ni, int nj, float[] out, int outOff, int outStride) {
-        // 16 accumulators: each loaded value is used four times
+    public void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                  float[] b, int bOff, float[] tile) {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
         float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
         float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int y = 0; y < runs; y++) {
-            int ai0 = aOffs[0] + y * aStep, ai1 = aOffs[1] + y * aStep, ai2 = aOffs[2] + y * aStep, ai3 = aOffs[3] + y * aStep;
-            int bj0 = bOffs[0] + y * bStep, bj1 = bOffs[1] + y * bStep, bj2 = bOffs[2] + y * bStep, bj3 = bOffs[3] + y * bStep;
-            for (int e = 0; e < len; e++) {
-                float a0 = a[ai0 + e], a1 = a[ai1 + e], a2 = a[ai2 + e], a3 = a[ai3 + e];
-                float b0 = b[bj0 + e], b1 = b[bj1 + e], b2 = b[bj2 + e], b3 = b[bj3 + e];
-                c00 += a0 * b0;
-                c01 += a0 * b1;
-                c02 += a0 * b2;
-                c03 += a0 * b3;
-                c10 += a1 * b0;
-                c11 += a1 * b1;
-                c12 += a1 * b2;
-                c13 += a1 * b3;
-                c20 += a2 * b0;
-                c21 += a2 * b1;
-                c22 += a2 * b2;
-                c23 += a2 * b3;
-                c30 += a3 * b0;
-                c31 += a3 * b1;
-                c32 += a3 * b2;
-                c33 += a3 * b3;
-            }
+        int t0 = aRows[rowsOff], t1 = aRows[rowsOff + 1], t2 = aRows[rowsOff + 2], t3 = aRows[rowsOff + 3];
+        for (int q = 0; q < kc; q++) {
+            int col = aCols[firstCol + q], bi = bOff + q * NR;
+            float b0 = b[bi], b1 = b[bi + 1], b2 = b[bi + 2], b3 = b[bi + 3];
+            float a0 = a[t0 + col], a1 = a[t1 + col], a2 = a[t2 + col], a3 = a[t3 + col];
+            c00 += a0 * b0;
+            c01 += a0 * b1;
+            c02 += a0 * b2;
+            c03 += a0 * b3;
+            c10 += a1 * b0;
+            c11 += a1 * b1;
+            c12 += a1 * b2;
+            c13 += a1 * b3;
+            c20 += a2 * b0;
+            c21 += a2 * b1;
+            c22 += a2 * b2;
+            c23 += a2 * b3;
+            c30 += a3 * b0;
+            c31 += a3 * b1;
+            c32 += a3 * b2;
+            c33 += a3 * b3;
         }
-        float[] sums = {c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33};
-        for (int i = 0; i < ni; i++) {
-            for (int j = 0; j < nj; j++) {
-                out[outOff + i * outStride + j] += sums[i * 4 + j];
-            }
-        }
+        store(tile, 0, c00, c01, c02, c03, true);
+        store(tile, NR, c10, c11, c12, c13, true);
+        store(tile, 2 * NR, c20, c21, c22, c23, true);
+        store(tile, 3 * NR, c30, c31, c32, c33, true);
     }
 
     @Override

@@ -217,110 +217,120 @@ final class VectorKernels implements FastKernels {
         }
     }
 
-    /** Runs of whole vectors only: with 56-float runs the scalar tails made dot4x4 4x slower than a GEMM. */
     @Override
-    public boolean runsFillVectors(int len) {
-        return len % L == 0;
-    }
-
-    @Override
-    public void dot4x4(float[] a, int[] aOffs, int aStep, float[] b, int[] bOffs, int bStep, int runs, int len,
-                       int ni, int nj, float[] out, int outOff, int outStride) {
-        // 16 accumulators + 4 + 4 loaded vectors: 24 of AVX-512's 32 registers; each load
-        // feeds four FMAs. Written out for the same reason as the micro-kernels.
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
-        int ai0 = aOffs[0], ai1 = aOffs[1], ai2 = aOffs[2], ai3 = aOffs[3];
-        int bj0 = bOffs[0], bj1 = bOffs[1], bj2 = bOffs[2], bj3 = bOffs[3];
-        int bound = S.loopBound(len), total = runs * (bound / L);
-        // one flat loop over every full vector of every run: with the accumulators live across
-        // two nested loops C2 kept them boxed in memory (measured: 5 instead of 64 GFLOP/s)
-        for (int v = 0, e = 0; v < total; v++) {
-            FloatVector a0v = FloatVector.fromArray(S, a, ai0 + e);
-            FloatVector a1v = FloatVector.fromArray(S, a, ai1 + e);
-            FloatVector a2v = FloatVector.fromArray(S, a, ai2 + e);
-            FloatVector a3v = FloatVector.fromArray(S, a, ai3 + e);
-            FloatVector b0v = FloatVector.fromArray(S, b, bj0 + e);
-            FloatVector b1v = FloatVector.fromArray(S, b, bj1 + e);
-            FloatVector b2v = FloatVector.fromArray(S, b, bj2 + e);
-            FloatVector b3v = FloatVector.fromArray(S, b, bj3 + e);
-            c00 = a0v.fma(b0v, c00);
-            c01 = a0v.fma(b1v, c01);
-            c02 = a0v.fma(b2v, c02);
-            c03 = a0v.fma(b3v, c03);
-            c10 = a1v.fma(b0v, c10);
-            c11 = a1v.fma(b1v, c11);
-            c12 = a1v.fma(b2v, c12);
-            c13 = a1v.fma(b3v, c13);
-            c20 = a2v.fma(b0v, c20);
-            c21 = a2v.fma(b1v, c21);
-            c22 = a2v.fma(b2v, c22);
-            c23 = a2v.fma(b3v, c23);
-            c30 = a3v.fma(b0v, c30);
-            c31 = a3v.fma(b1v, c31);
-            c32 = a3v.fma(b2v, c32);
-            c33 = a3v.fma(b3v, c33);
-            e += L;
-            if (e == bound) {
-                e = 0;
-                ai0 += aStep;
-                ai1 += aStep;
-                ai2 += aStep;
-                ai3 += aStep;
-                bj0 += bStep;
-                bj1 += bStep;
-                bj2 += bStep;
-                bj3 += bStep;
-            }
-        }
-        float[] tails = new float[16];
-        if (bound < len) { // each run's last partial vector, in scalars
-            for (int y = 0; y < runs; y++) {
-                tailSums(a, aOffs, y * aStep, b, bOffs, y * bStep, bound, len, tails);
-            }
-        }
-        float[] lanes = new float[16 * L];
-        c00.intoArray(lanes, 0 * L);
-        c01.intoArray(lanes, 1 * L);
-        c02.intoArray(lanes, 2 * L);
-        c03.intoArray(lanes, 3 * L);
-        c10.intoArray(lanes, 4 * L);
-        c11.intoArray(lanes, 5 * L);
-        c12.intoArray(lanes, 6 * L);
-        c13.intoArray(lanes, 7 * L);
-        c20.intoArray(lanes, 8 * L);
-        c21.intoArray(lanes, 9 * L);
-        c22.intoArray(lanes, 10 * L);
-        c23.intoArray(lanes, 11 * L);
-        c30.intoArray(lanes, 12 * L);
-        c31.intoArray(lanes, 13 * L);
-        c32.intoArray(lanes, 14 * L);
-        c33.intoArray(lanes, 15 * L);
-        for (int i = 0; i < ni; i++) {
-            for (int j = 0; j < nj; j++) {
-                float sum = 0;
-                for (int lane = (i * 4 + j) * L, end = lane + L; lane < end; lane++) {
-                    sum += lanes[lane];
-                }
-                out[outOff + i * outStride + j] += sum + tails[i * 4 + j];
-            }
+    public void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                  float[] b, int bOff, float[] tile) {
+        if (MR == 8) {
+            gatherMicroKernel8(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, tile);
+        } else {
+            gatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, tile);
         }
     }
 
-    /** tails[i * 4 + j] += the dot product of A row i and B row j over elements [from, to) of the run at the shifts. */
-    private static void tailSums(float[] a, int[] aOffs, int aShift, float[] b, int[] bOffs, int bShift, int from, int to,
-                                 float[] tails) {
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                float acc = tails[i * 4 + j];
-                for (int e = from; e < to; e++) {
-                    acc += a[aOffs[i] + aShift + e] * b[bOffs[j] + bShift + e];
-                }
-                tails[i * 4 + j] = acc;
-            }
+    /** The 8-row gathered micro-kernel; package-private so that tests reach both on any machine. */
+    static void gatherMicroKernel8(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                    float[] b, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int t0 = aRows[rowsOff + 0], t1 = aRows[rowsOff + 1], t2 = aRows[rowsOff + 2], t3 = aRows[rowsOff + 3], t4 = aRows[rowsOff + 4], t5 = aRows[rowsOff + 5], t6 = aRows[rowsOff + 6], t7 = aRows[rowsOff + 7];
+        for (int q = 0; q < kc; q++) {
+            int col = aCols[firstCol + q], bi = bOff + q * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector av = FloatVector.broadcast(S, a[t0 + col]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[t1 + col]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[t2 + col]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[t3 + col]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[t4 + col]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[t5 + col]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(S, a[t6 + col]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(S, a[t7 + col]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
         }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /** The 6-row gathered micro-kernel; package-private so that tests reach both on any machine. */
+    static void gatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                    float[] b, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int t0 = aRows[rowsOff + 0], t1 = aRows[rowsOff + 1], t2 = aRows[rowsOff + 2], t3 = aRows[rowsOff + 3], t4 = aRows[rowsOff + 4], t5 = aRows[rowsOff + 5];
+        for (int q = 0; q < kc; q++) {
+            int col = aCols[firstCol + q], bi = bOff + q * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector av = FloatVector.broadcast(S, a[t0 + col]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[t1 + col]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[t2 + col]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[t3 + col]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[t4 + col]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[t5 + col]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
     }
 
     @Override

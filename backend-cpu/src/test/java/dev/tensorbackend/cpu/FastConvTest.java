@@ -40,6 +40,8 @@ class FastConvTest {
             conv(1, 2, 6, 40, 3, 3, 2, ConvSpec.of(1, 1)),           // rows of 41: slivers in place and copied mixed
             conv(4, 16, 20, 20, 32, 3, 3, ConvSpec.of(1, 1)),        // more images than threads
             conv(2, 8, 48, 48, 32, 3, 3, ConvSpec.of(1, 1)),         // fewer images than threads: each GEMM split
+            conv(2, 3, 40, 31, 40, 3, 3, ConvSpec.of(1, 1)),         // filter gradient: 1240 positions cross a block, k 40 two slivers
+            conv(1, 5, 33, 30, 9, 3, 2, new ConvSpec(2, 3, 1, 0)),   // strided positions, 30 taps: a partial tap tile
             conv(0, 2, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // empty batch
             conv(2, 0, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // no input channels
             conv(2, 2, 4, 4, 0, 3, 3, ConvSpec.of(1, 1)),            // no output channels
@@ -61,7 +63,7 @@ class FastConvTest {
     @Test
     void resultsRepeatBitForBitAndDoNotDependOnTheThreadCount() {
         Random rnd = new Random(5);
-        // stride 1 along rows (in-place slivers, runs for the filter gradient), and stride 2 (packed, GEMM)
+        // stride 1 along rows (in-place slivers), stride 2 (packed), one image (each product split over threads)
         for (Case c : List.of(conv(5, 6, 13, 70, 7, 3, 3, ConvSpec.of(1, 1)), conv(5, 6, 13, 11, 7, 3, 3, new ConvSpec(1, 2, 1, 1)),
                 conv(1, 6, 13, 70, 9, 3, 3, ConvSpec.of(1, 1)))) {
             Conv2dGeometry g = c.geometry();

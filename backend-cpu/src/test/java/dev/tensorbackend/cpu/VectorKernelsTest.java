@@ -4,13 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Kernels on their own, against plain loops: both Vector API micro-kernels (the GEMM tests
- * reach only the one this machine's vector width selects, 8 rows with 512-bit vectors, 6
- * otherwise, and the other must be right wherever it runs), and the dot products of runs.
+ * Kernels on their own, against plain loops: both Vector API micro-kernels and both gathered
+ * ones (the GEMM and convolution tests reach only the ones this machine's vector width
+ * selects, 8 rows with 512-bit vectors, 6 otherwise, and the others must be right wherever
+ * they run), and the scalar gathered one.
  */
 class VectorKernelsTest {
 
@@ -28,49 +27,59 @@ class VectorKernelsTest {
         check(6, VectorKernels::microKernel6);
     }
 
-    /** The filter gradient takes dot4x4 only for runs of whole vectors; the scalar kernels have no vectors to fill. */
-    @Test
-    void runsFillVectorsOnlyInWholeVectors() {
-        int lanes = VectorKernels.species().length();
-        VectorKernels v = new VectorKernels();
-        assertTrue(v.runsFillVectors(lanes) && v.runsFillVectors(4 * lanes));
-        assertFalse(v.runsFillVectors(4 * lanes - 3) || v.runsFillVectors(lanes + 1));
-        assertTrue(new ScalarKernels().runsFillVectors(57));
+    interface GatherKernel {
+        void run(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol, float[] b, int bOff, float[] tile);
     }
 
-    /** The run-wise dot products of the filter gradient, both kernel sets, with partial blocks and vector tails. */
     @Test
-    void dotProductsOfRunsMatchPlainLoops() {
-        Random rnd = new Random(21);
-        for (FastKernels kernels : TestKernels.both()) {
-            for (int len : new int[] {1, 15, 16, 40, 64}) {
-                int runs = 3, aStep = len + 2, bStep = len + 5;
-                float[] a = ErrorBound.random(rnd, 4 * runs * aStep + 10), b = ErrorBound.random(rnd, 4 * runs * bStep + 10);
-                int[] aOffs = {1, runs * aStep + 2, 2 * runs * aStep + 3, 3 * runs * aStep + 4};
-                int[] bOffs = {3 * runs * bStep, 5, runs * bStep + 7, 2 * runs * bStep + 1};
-                for (int[] valid : new int[][] {{4, 4}, {3, 2}, {1, 4}}) {
-                    int ni = valid[0], nj = valid[1], outStride = 6;
-                    float[] out = ErrorBound.random(rnd, 4 * outStride), expected = out.clone(), magnitude = new float[out.length];
-                    for (int i = 0; i < ni; i++) {
-                        for (int j = 0; j < nj; j++) {
-                            double acc = 0, mag = 0;
-                            for (int y = 0; y < runs; y++) {
-                                for (int e = 0; e < len; e++) {
-                                    double prod = (double) a[aOffs[i] + y * aStep + e] * b[bOffs[j] + y * bStep + e];
-                                    acc += prod;
-                                    mag += Math.abs(prod);
-                                }
-                            }
-                            expected[i * outStride + j] = (float) (out[i * outStride + j] + acc);
-                            magnitude[i * outStride + j] = (float) (Math.abs(out[i * outStride + j]) + mag);
-                        }
+    void eightRowGatherKernelMatchesPlainLoops() {
+        checkGather(8, VectorKernels.NR, VectorKernels::gatherMicroKernel8);
+    }
+
+    @Test
+    void sixRowGatherKernelMatchesPlainLoops() {
+        checkGather(6, VectorKernels.NR, VectorKernels::gatherMicroKernel6);
+    }
+
+    @Test
+    void scalarGatherKernelMatchesPlainLoops() {
+        ScalarKernels scalar = new ScalarKernels();
+        checkGather(scalar.mr(), scalar.nr(), scalar::gatherMicroKernel);
+    }
+
+    /**
+     * The gathered micro-kernel (the filter gradient's): A read through row and column offset
+     * tables, repeated and unordered here, from an offset into both tables; the tile, filled
+     * with NaN first, wholly overwritten.
+     */
+    private static void checkGather(int mr, int nr, GatherKernel kernel) {
+        Random rnd = new Random(31 * mr + nr);
+        for (int kc : new int[] {0, 1, 5, 300}) {
+            int rowsOff = 3, firstCol = 4, bOff = 6;
+            int[] aRows = new int[rowsOff + mr], aCols = new int[firstCol + kc];
+            for (int i = 0; i < aRows.length; i++) {
+                aRows[i] = rnd.nextInt(50) * 7; // may repeat, as the last tap of a partial tile does
+            }
+            for (int q = 0; q < aCols.length; q++) {
+                aCols[q] = rnd.nextInt(400);
+            }
+            float[] a = ErrorBound.random(rnd, 50 * 7 + 400), b = ErrorBound.random(rnd, bOff + kc * nr);
+            float[] tile = new float[mr * nr], expected = new float[mr * nr], magnitude = new float[mr * nr];
+            java.util.Arrays.fill(tile, Float.NaN);
+            for (int i = 0; i < mr; i++) {
+                for (int j = 0; j < nr; j++) {
+                    double acc = 0, mag = 0;
+                    for (int q = 0; q < kc; q++) {
+                        double prod = (double) a[aRows[rowsOff + i] + aCols[firstCol + q]] * b[bOff + q * nr + j];
+                        acc += prod;
+                        mag += Math.abs(prod);
                     }
-                    kernels.dot4x4(a, aOffs, aStep, b, bOffs, bStep, runs, len, ni, nj, out, 0, outStride);
-                    // runs * len products plus the add onto out; entries outside ni x nj untouched (bound 0)
-                    ErrorBound.assertWithin(kernels.name() + " dot4x4 len " + len + " valid " + ni + "x" + nj,
-                            expected, out, magnitude, runs * len + 1);
+                    expected[i * nr + j] = (float) acc;
+                    magnitude[i * nr + j] = (float) mag;
                 }
             }
+            kernel.run(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, tile);
+            ErrorBound.assertWithin(mr + "x" + nr + " gathered micro-kernel, kc " + kc, expected, tile, magnitude, kc);
         }
     }
 
