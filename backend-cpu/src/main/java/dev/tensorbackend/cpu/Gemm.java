@@ -32,6 +32,11 @@ final class Gemm {
      * of 96 x 1024 floats (384 KB) stays in L2 next to the 128 KB B sliver it meets; a B panel
      * of 1024 x 1024 floats (4 MB) stays in L3 and is wide enough that a 1024-wide product
      * packs A only once. (Earlier, at 512: 256/144/2048 and 384/144/1024 lost by a few percent.)
+     * Measured and dropped, interleaved in one process: B packed once and shared by the threads'
+     * row bands (chunks claimed by whichever thread needs one first) lost 0-15% at 512^3 and
+     * 1024^3, reading chunks another core just wrote costing more than the packing it saved; a
+     * 6 x 64 micro-tile gained 3% at 1024^3 but lost at 256^3 and 2048^3, and wastes half a
+     * tile on 32-wide products.
      */
     static final int DEFAULT_KC = 1024, DEFAULT_MC = 96, DEFAULT_NC = 1024;
     /**
