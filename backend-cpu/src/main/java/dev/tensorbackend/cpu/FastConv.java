@@ -233,7 +233,8 @@ final class FastConv {
             for (int q0 = 0; q0 < p; q0 += POSITION_BLOCK) {
                 int len = Math.min(POSITION_BLOCK, p - q0);
                 for (int tt = t0; tt < t1; tt++) {
-                    kernels.gatherMicroKernel(len, patches.padded(), taps, tt * mr, positions, q0, slivers, (kt * p + q0) * nr, tile);
+                    kernels.gatherMicroKernel(len, patches.padded(), taps, tt * mr, positions, q0, slivers, (kt * p + q0) * nr,
+                            tile, 0, nr, true);
                     int rows = Math.min(mr, crs - tt * mr);
                     for (int i = 0; i < rows; i++) {
                         for (int j = 0, at = outOff + k0 * crs + tt * mr + i; j < cols; j++, at += crs) {

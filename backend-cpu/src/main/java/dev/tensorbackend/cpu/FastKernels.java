@@ -36,14 +36,15 @@ interface FastKernels {
                      boolean overwrite);
 
     /**
-     * One {@code mr() x nr()} tile of {@code A * B} over {@code kc} columns of A, where A is read
-     * in place through two offset tables: {@code A(i, q) = a[aRows[rowsOff + i] + aCols[firstCol + q]]}
-     * (the filter gradient's patch matrix: rows are filter taps in a bordered image, columns
-     * output positions, so nothing is copied), and row q of B is the {@code nr()} floats at
-     * {@code b[bOff + q * nr()]}. The tile goes into {@code tile}, row-major, overwriting it.
+     * As {@link #microKernel}, with A read in place through two offset tables instead of packed:
+     * {@code A(i, q) = a[aRows[rowsOff + i] + aCols[firstCol + q]]} (the filter gradient's patch
+     * matrix, rows filter taps in a bordered image and columns output positions; or a stored
+     * matrix too narrow a product to repay packing it), and row q of B the {@code nr()} floats at
+     * {@code b[bOff + q * nr()]} (packed). Same operations in the same order as the packed
+     * kernel, so the same bits.
      */
     void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                           float[] b, int bOff, float[] tile);
+                           float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite);
 
     /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
     void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);

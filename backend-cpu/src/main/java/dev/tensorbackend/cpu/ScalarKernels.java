@@ -70,7 +70,7 @@ final class ScalarKernels implements FastKernels {
 
     @Override
     public void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                  float[] b, int bOff, float[] tile) {
+                                  float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
         float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -97,10 +97,10 @@ final class ScalarKernels implements FastKernels {
             c32 += a3 * b2;
             c33 += a3 * b3;
         }
-        store(tile, 0, c00, c01, c02, c03, true);
-        store(tile, NR, c10, c11, c12, c13, true);
-        store(tile, 2 * NR, c20, c21, c22, c23, true);
-        store(tile, 3 * NR, c30, c31, c32, c33, true);
+        store(c, cOff, c00, c01, c02, c03, overwrite);
+        store(c, cOff + ldc, c10, c11, c12, c13, overwrite);
+        store(c, cOff + 2 * ldc, c20, c21, c22, c23, overwrite);
+        store(c, cOff + 3 * ldc, c30, c31, c32, c33, overwrite);
     }
 
     @Override

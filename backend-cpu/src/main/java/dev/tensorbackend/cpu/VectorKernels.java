@@ -219,17 +219,17 @@ final class VectorKernels implements FastKernels {
 
     @Override
     public void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                  float[] b, int bOff, float[] tile) {
+                                  float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         if (MR == 8) {
-            gatherMicroKernel8(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, tile);
+            gatherMicroKernel8(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, c, cOff, ldc, overwrite);
         } else {
-            gatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, tile);
+            gatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, c, cOff, ldc, overwrite);
         }
     }
 
     /** The 8-row gathered micro-kernel; package-private so that tests reach both on any machine. */
     static void gatherMicroKernel8(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                    float[] b, int bOff, float[] tile) {
+                                    float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -268,27 +268,47 @@ final class VectorKernels implements FastKernels {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
+        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        if (overwrite) {
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + L);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + L);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + L);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + L);
+            c40.intoArray(c, r4);
+            c41.intoArray(c, r4 + L);
+            c50.intoArray(c, r5);
+            c51.intoArray(c, r5 + L);
+            c60.intoArray(c, r6);
+            c61.intoArray(c, r6 + L);
+            c70.intoArray(c, r7);
+            c71.intoArray(c, r7 + L);
+        } else {
+            FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+            FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+            FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+            FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+            FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+            FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+            FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+            FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+            FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
+            FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+            FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
+            FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+            FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
+            FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
+            FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
+            FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
+        }
     }
 
     /** The 6-row gathered micro-kernel; package-private so that tests reach both on any machine. */
     static void gatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                    float[] b, int bOff, float[] tile) {
+                                    float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -319,18 +339,34 @@ final class VectorKernels implements FastKernels {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
+        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        if (overwrite) {
+            c00.intoArray(c, r0);
+            c01.intoArray(c, r0 + L);
+            c10.intoArray(c, r1);
+            c11.intoArray(c, r1 + L);
+            c20.intoArray(c, r2);
+            c21.intoArray(c, r2 + L);
+            c30.intoArray(c, r3);
+            c31.intoArray(c, r3 + L);
+            c40.intoArray(c, r4);
+            c41.intoArray(c, r4 + L);
+            c50.intoArray(c, r5);
+            c51.intoArray(c, r5 + L);
+        } else {
+            FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+            FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+            FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+            FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+            FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+            FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+            FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+            FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+            FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
+            FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+            FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
+            FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+        }
     }
 
     @Override

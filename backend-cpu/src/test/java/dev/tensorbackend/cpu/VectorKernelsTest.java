@@ -28,7 +28,8 @@ class VectorKernelsTest {
     }
 
     interface GatherKernel {
-        void run(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol, float[] b, int bOff, float[] tile);
+        void run(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol, float[] b, int bOff,
+                 float[] c, int cOff, int ldc, boolean overwrite);
     }
 
     @Test
@@ -48,38 +49,49 @@ class VectorKernelsTest {
     }
 
     /**
-     * The gathered micro-kernel (the filter gradient's): A read through row and column offset
-     * tables, repeated and unordered here, from an offset into both tables; the tile, filled
-     * with NaN first, wholly overwritten.
+     * The gathered micro-kernel (the filter gradient's, and narrow products'): A read through
+     * row and column offset tables, repeated and unordered here, from an offset into both
+     * tables; C added onto, or overwritten (its old contents NaN, which must not show).
      */
     private static void checkGather(int mr, int nr, GatherKernel kernel) {
         Random rnd = new Random(31 * mr + nr);
+        int ldc = nr + 3, cOff = 2;
         for (int kc : new int[] {0, 1, 5, 300}) {
-            int rowsOff = 3, firstCol = 4, bOff = 6;
-            int[] aRows = new int[rowsOff + mr], aCols = new int[firstCol + kc];
-            for (int i = 0; i < aRows.length; i++) {
-                aRows[i] = rnd.nextInt(50) * 7; // may repeat, as the last tap of a partial tile does
-            }
-            for (int q = 0; q < aCols.length; q++) {
-                aCols[q] = rnd.nextInt(400);
-            }
-            float[] a = ErrorBound.random(rnd, 50 * 7 + 400), b = ErrorBound.random(rnd, bOff + kc * nr);
-            float[] tile = new float[mr * nr], expected = new float[mr * nr], magnitude = new float[mr * nr];
-            java.util.Arrays.fill(tile, Float.NaN);
-            for (int i = 0; i < mr; i++) {
-                for (int j = 0; j < nr; j++) {
-                    double acc = 0, mag = 0;
-                    for (int q = 0; q < kc; q++) {
-                        double prod = (double) a[aRows[rowsOff + i] + aCols[firstCol + q]] * b[bOff + q * nr + j];
-                        acc += prod;
-                        mag += Math.abs(prod);
-                    }
-                    expected[i * nr + j] = (float) acc;
-                    magnitude[i * nr + j] = (float) mag;
+            for (boolean overwrite : new boolean[] {false, true}) {
+                int rowsOff = 3, firstCol = 4, bOff = 6;
+                int[] aRows = new int[rowsOff + mr], aCols = new int[firstCol + kc];
+                for (int i = 0; i < aRows.length; i++) {
+                    aRows[i] = rnd.nextInt(50) * 7; // may repeat, as the last tap of a partial tile does
                 }
+                for (int q = 0; q < aCols.length; q++) {
+                    aCols[q] = rnd.nextInt(400);
+                }
+                float[] a = ErrorBound.random(rnd, 50 * 7 + 400), b = ErrorBound.random(rnd, bOff + kc * nr);
+                float[] c = ErrorBound.random(rnd, cOff + mr * ldc);
+                if (overwrite) {
+                    for (int i = 0; i < mr; i++) {
+                        java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + nr, Float.NaN);
+                    }
+                }
+                float[] expected = c.clone(), magnitude = new float[c.length];
+                for (int i = 0; i < mr; i++) {
+                    for (int j = 0; j < nr; j++) {
+                        int at = cOff + i * ldc + j;
+                        double acc = overwrite ? 0 : c[at], mag = Math.abs(acc);
+                        for (int q = 0; q < kc; q++) {
+                            double prod = (double) a[aRows[rowsOff + i] + aCols[firstCol + q]] * b[bOff + q * nr + j];
+                            acc += prod;
+                            mag += Math.abs(prod);
+                        }
+                        expected[at] = (float) acc;
+                        magnitude[at] = (float) mag;
+                    }
+                }
+                kernel.run(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, c, cOff, ldc, overwrite);
+                // kc products plus the add onto C; elements outside the tile untouched (bound 0)
+                ErrorBound.assertWithin(mr + "x" + nr + " gathered micro-kernel, kc " + kc + (overwrite ? ", overwriting" : ""),
+                        expected, c, magnitude, kc + 1);
             }
-            kernel.run(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, tile);
-            ErrorBound.assertWithin(mr + "x" + nr + " gathered micro-kernel, kc " + kc, expected, tile, magnitude, kc);
         }
     }
 
