@@ -23,6 +23,7 @@ ATTENTION = {"qkt-8x64x32": (8, 64, 32), "qkt-32x512x64": (32, 512, 64)}   # bat
 CONV = {  # batch, in channels, height, width, out channels, filter, stride, padding
     "documented": (1, 1, 4, 4, 1, 2, 2, 0),
     "mid": (8, 16, 64, 64, 32, 3, 1, 1),
+    "mid-b1": (1, 16, 64, 64, 32, 3, 1, 1),   # the mid layer at small batch
     "large": (32, 64, 56, 56, 64, 3, 1, 1),
     "train-large": (32, 1, 1024, 128, 1, 2, 2, 0),   # the large training network's own layer
 }

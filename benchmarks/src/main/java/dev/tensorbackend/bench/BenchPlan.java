@@ -35,8 +35,8 @@ public final class BenchPlan {
     static final String[] MATMUL_QUICK = {"64", "128", "256", "512", "1024", "qkt-8x64x32", "av-8x64x32"};
     static final String[] MATMUL_FULL = {"64", "128", "256", "512", "1024", "2048", "4096",
             "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64"};
-    static final String[] CONV_QUICK = {"documented", "mid"};
-    static final String[] CONV_FULL = {"documented", "mid", "large"};
+    static final String[] CONV_QUICK = {"documented", "mid", "mid-b1"};
+    static final String[] CONV_FULL = {"documented", "mid", "mid-b1", "large"};
     static final String[] SOFTMAX_QUICK = {"1024", "2048", "4096"};
     static final String[] SOFTMAX_FULL = {"1024", "2048", "4096", "8192"};
     static final String[] TRAIN_QUICK = {"documented", "small"};

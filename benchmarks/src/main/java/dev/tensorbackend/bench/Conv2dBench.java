@@ -34,7 +34,7 @@ public class Conv2dBench {
     @Param({"cpu"})
     public String backend;
 
-    @Param({"documented", "mid", "large"})
+    @Param({"documented", "mid", "mid-b1", "large"})
     public String shape;
 
     private Backend be;

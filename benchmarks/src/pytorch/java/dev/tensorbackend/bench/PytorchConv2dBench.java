@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 public class PytorchConv2dBench {
 
-    @Param({"documented", "mid", "large"})
+    @Param({"documented", "mid", "mid-b1", "large"})
     public String shape;
 
     NDManager manager;

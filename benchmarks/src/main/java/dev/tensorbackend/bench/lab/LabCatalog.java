@@ -23,7 +23,7 @@ final class LabCatalog {
     static final List<String> MATMUL = List.of("64", "128", "256", "512", "1024", "2048", "4096",
             "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64");
     /** train-large: the single-channel layer of the large training step, whose time the step's gap may hide. */
-    static final List<String> CONV = List.of("documented", "mid", "large", "train-large");
+    static final List<String> CONV = List.of("documented", "mid", "mid-b1", "large", "train-large");
     static final List<String> SOFTMAX = List.of("1024", "2048", "4096", "8192");
     static final List<String> TRAIN = List.of("documented", "small", "large");
     /** The sizes the quick benchmark leaves out, as in BenchPlan: seconds per call on the CPU. */

@@ -6,8 +6,9 @@ import dev.tensorbackend.api.Shape;
 /**
  * A 2-D convolution the benchmarks run, by name: {@code documented} is the network's own
  * (input [1,1,4,4], filter [1,1,2,2], stride 2); {@code mid} is batch 8, 16 -> 32 channels,
- * 64x64, 3x3, stride 1, padding 1; {@code large} is batch 32, 64 -> 64 channels, 56x56,
- * 3x3, stride 1, padding 1 (a ResNet stage).
+ * 64x64, 3x3, stride 1, padding 1, and {@code mid-b1} the same layer on one image (small batch:
+ * each product is split over the threads instead of whole images handed out); {@code large}
+ * is batch 32, 64 -> 64 channels, 56x56, 3x3, stride 1, padding 1 (a ResNet stage).
  */
 public record ConvCase(String label, Shape input, Shape filter, ConvSpec spec) {
 
@@ -21,12 +22,14 @@ public record ConvCase(String label, Shape input, Shape filter, ConvSpec spec) {
                 return new ConvCase(label, Shape.of(1, 1, 4, 4), Shape.of(1, 1, 2, 2), ConvSpec.of(2, 0));
             case "mid":
                 return new ConvCase(label, Shape.of(8, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
+            case "mid-b1":
+                return new ConvCase(label, Shape.of(1, 16, 64, 64), Shape.of(32, 16, 3, 3), ConvSpec.of(1, 1));
             case "large":
                 return new ConvCase(label, Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1));
             case "train-large": // the large training network's own layer: one channel, 2x2, stride 2
                 return new ConvCase(label, Shape.of(32, 1, 1024, 128), Shape.of(1, 1, 2, 2), ConvSpec.of(2, 0));
             default:
-                throw new IllegalArgumentException("conv2d case '" + label + "': known are documented, mid, large, train-large");
+                throw new IllegalArgumentException("conv2d case '" + label + "': known are documented, mid, mid-b1, large, train-large");
         }
     }
 

@@ -33,6 +33,9 @@ class WorkloadsTest {
         ConvCase large = ConvCase.parse("large");
         assertEquals(Shape.of(32, 64, 56, 56), large.output());
         assertEquals(2.0 * 32 * 64 * 56 * 56 * 64 * 9, large.work().flops());
+        ConvCase smallBatch = ConvCase.parse("mid-b1"); // the mid layer on one image
+        assertEquals(Shape.of(1, 32, 64, 64), smallBatch.output());
+        assertEquals(2.0 * 32 * 64 * 64 * 16 * 9, smallBatch.work().flops());
         assertThrows(IllegalArgumentException.class, () -> ConvCase.parse("huge"));
     }
 
