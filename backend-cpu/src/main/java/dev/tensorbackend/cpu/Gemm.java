@@ -55,7 +55,9 @@ final class Gemm {
      * interleaved in one process, packed -> in place: attention's A V [8,64,64] x [8,64,32]
      * 23.3 -> 15.8 us, Q K^T [8,64,32] x [8,64,32]^T 26.2 -> 21.3 us, 512^2 x [512, n] for n =
      * 32, 64, 128, 256: 138 -> 80, 218 -> 182, 405 -> 327, 719 -> 638 us, 2048^2 x [2048, 128]
-     * 6.9 -> 5.5 ms; but 512^3 1.41 -> 1.55 ms, where the B panel no longer fits L2.
+     * 6.9 -> 5.5 ms. Wider products stay packed: at 256^3 to 512^3 reading A in place won
+     * or lost about 10% depending on the run (512^3: 1.37 -> 1.26 ms once, 1.35 -> 1.48 ms
+     * another time), and it lost at 1024^3 and 2048^3 (193 -> 167-177 GFLOP/s).
      */
     static final int IN_PLACE_A_MAX_SLIVERS = 4;
 
