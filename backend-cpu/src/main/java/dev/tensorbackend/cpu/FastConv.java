@@ -6,6 +6,7 @@ import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Sizes;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * 2-D convolution and its two gradients, mostly as GEMMs over im2col matrices. Per image b, with
@@ -277,7 +278,7 @@ final class FastConv {
     }
 
     /** {@code tasks} tasks on the pool, or one after another on this thread. */
-    private void forEachPart(boolean parallel, int tasks, java.util.function.IntConsumer task) {
+    private void forEachPart(boolean parallel, int tasks, IntConsumer task) {
         if (parallel) {
             pool.forEach(tasks, task);
         } else {

@@ -2,6 +2,7 @@ package dev.tensorbackend.cpu;
 
 import dev.tensorbackend.api.MatmulDims;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -192,7 +193,7 @@ final class Gemm {
                 }
                 if (cols < nr) {
                     for (int p = 0; p < kc; p++) {
-                        java.util.Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
+                        Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
                     }
                 }
             }
@@ -278,7 +279,7 @@ final class Gemm {
         if (k == 0) { // no K block to store anything
             if (overwrite) {
                 for (int i = 0; i < m; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
                 }
             }
             return;

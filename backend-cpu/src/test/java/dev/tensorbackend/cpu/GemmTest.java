@@ -5,6 +5,7 @@ import dev.tensorbackend.api.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -111,8 +112,8 @@ class GemmTest {
                     float[] cWide = gemm.matmul(a, bWide, MatmulDims.of(aShape, transA, Shape.of(k, wide), false));
                     float[] cNarrow = gemm.matmul(a, bNarrow, MatmulDims.of(aShape, transA, Shape.of(k, narrow), false));
                     for (int i = 0; i < m; i++) {
-                        float[] expected = java.util.Arrays.copyOfRange(cWide, i * wide, i * wide + narrow);
-                        float[] actual = java.util.Arrays.copyOfRange(cNarrow, i * narrow, i * narrow + narrow);
+                        float[] expected = Arrays.copyOfRange(cWide, i * wide, i * wide + narrow);
+                        float[] actual = Arrays.copyOfRange(cNarrow, i * narrow, i * narrow + narrow);
                         assertArrayEquals(expected, actual, kernels.name() + " " + pool.threads() + " threads, transA "
                                 + transA + ": row " + i + " of the narrow product differs from the wide one's");
                     }

@@ -2,8 +2,8 @@ package dev.tensorbackend.cpu;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
-
 
 /**
  * Kernels on their own, against plain loops: both Vector API micro-kernels and both gathered
@@ -70,7 +70,7 @@ class VectorKernelsTest {
                 float[] c = ErrorBound.random(rnd, cOff + mr * ldc);
                 if (overwrite) {
                     for (int i = 0; i < mr; i++) {
-                        java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + nr, Float.NaN);
+                        Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + nr, Float.NaN);
                     }
                 }
                 float[] expected = c.clone(), magnitude = new float[c.length];
@@ -109,7 +109,7 @@ class VectorKernelsTest {
                 float[] c = ErrorBound.random(rnd, cOff + mr * ldc);
                 if (overwrite) { // the tile's old contents must be neither read nor kept: NaN would show
                     for (int r = 0; r < mr; r++) {
-                        java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + nr, Float.NaN);
+                        Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + nr, Float.NaN);
                     }
                 }
                 float[] expected = c.clone(), magnitude = new float[c.length];
