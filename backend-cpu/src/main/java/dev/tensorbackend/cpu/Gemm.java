@@ -43,11 +43,12 @@ final class Gemm {
     /**
      * Flops (two per multiply-add) below which handing work to other threads costs more than
      * it saves. With helpers that wait in a queue (waking one took tens of microseconds) it
-     * was 1e7: 128^3 and 160^3 ran slower split. Since the helpers spin between calls
-     * ({@link CpuPool}), 128^3 (4.2 MFLOP) runs in 33-35 us split against 50 whole; 64^3
-     * (0.5 MFLOP) gained nothing clear, so it stays on one thread.
+     * was 1e7; since the helpers spin between calls ({@link CpuPool}) it was 1e6 (128^3: 50 ->
+     * 34 us split), and since narrow products read A in place, splitting pays from about 1e5
+     * (interleaved here, serial -> split: 64^3 5.6 -> 3.6 us, 40^3 2.8 -> 2.3 us, 32 x 64 x 32
+     * 1.7 -> 1.5 us; 32^3, 65536 flops, 0.9 -> 1.0 us, so it stays on one thread).
      */
-    private static final double PARALLEL_MIN_FLOPS = 1e6;
+    private static final double PARALLEL_MIN_FLOPS = 1e5;
     /**
      * Products at most this many micro-tile columns wide read a stored A in place
      * ({@link FastKernels#gatherMicroKernel}) instead of packing it: a packed A sliver would
