@@ -9,6 +9,8 @@ import dev.tensorbackend.api.Tensor;
 import dev.tensorbackend.bench.report.ReportWriter;
 import dev.tensorbackend.network.ExitStatus;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -221,7 +223,12 @@ public final class BenchMain {
         List<String> notes = new ArrayList<>();
         notes.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         notes.add("machine: " + Machine.cpu());
-        notes.add("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        // the collector matters to our kernels' speed (README: the filter gradient under G1), and
+        // the JMH forks start from the same defaults as this JVM
+        String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+        notes.add("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + "; garbage collector: " + collectors + " (the forks use the same JVM's default)");
         notes.add("mode: " + (full
                 ? "full (every size; warm-up and iterations as in the benchmark annotations)"
                 : "quick (reduced sizes; " + QUICK_WARMUP_ITERATIONS + " warm-up and " + QUICK_MEASUREMENT_ITERATIONS
