@@ -118,11 +118,6 @@ final class Gemm {
             return storedTransposed ? new Operand(data, offset, 1, rows) : new Operand(data, offset, cols, 1);
         }
 
-        /** The same numbers read as the transpose: rows and columns swap strides. */
-        Operand transposed() {
-            return new Operand(data, offset, colStride, rowStride);
-        }
-
         Operand shifted(int rows, int cols) {
             return new Operand(data, offset + rows * rowStride + cols * colStride, rowStride, colStride);
         }
