@@ -145,6 +145,7 @@ final class FastConv {
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
         float[] partials = new float[Sizes.elements("conv2dBackwardFilter: per-thread partial gradients of filter"
                 + g.filterShape(), group, size)];
+        TapTables tables = direct || g.n() == 0 ? null : TapTables.of(g, gemm.kernels().mr());
         for (int first = 0; first < g.n(); first += group) {
             int count = Math.min(group, g.n() - first), start = first;
             Arrays.fill(partials, 0f);
@@ -152,7 +153,7 @@ final class FastConv {
                 if (direct) {
                     filterGradientDirect(in, gradOut, b, g, partials, (b - start) * size);
                 } else {
-                    filterGradientByTaps(in, gradOut, b, g, partials, (b - start) * size, parallel);
+                    filterGradientByTaps(in, gradOut, b, g, tables, partials, (b - start) * size, parallel);
                 }
             };
             if (count == 1 || pool.threads() == 1) {
@@ -209,17 +210,13 @@ final class FastConv {
      * staying in L2 while every tap tile passes over it; an entry adds its blocks' sums in block
      * order, so with {@code parallel} (tap tiles split over the threads) the result is the same.
      */
-    private void filterGradientByTaps(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff,
-                                      boolean parallel) {
+    private void filterGradientByTaps(float[] in, float[] gradOut, int b, Conv2dGeometry g, TapTables tables,
+                                      float[] out, int outOff, boolean parallel) {
         FastKernels kernels = gemm.kernels();
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k(), mr = kernels.mr(), nr = kernels.nr();
         ImagePatches patches = ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
-        int[] positions = patches.positionOffsets(0, p);
-        int kTiles = (k + nr - 1) / nr, tapTiles = (crs + mr - 1) / mr;
-        int[] taps = new int[tapTiles * mr];
-        for (int t = 0; t < taps.length; t++) {
-            taps[t] = patches.tapOffset(Math.min(t, crs - 1)); // the last tile's missing taps repeat one: computed, dropped
-        }
+        int[] positions = tables.positions(), taps = tables.taps();
+        int kTiles = (k + nr - 1) / nr, tapTiles = taps.length / mr;
         float[] slivers = gradientSlivers.take(Sizes.elements("conv2dBackwardFilter: output gradient of image "
                 + b + " in slivers", kTiles * nr, p));
         int gradOff = b * k * p, parts = parallel ? pool.threads() : 1;
@@ -245,6 +242,23 @@ final class FastConv {
                 }
             }
         });
+    }
+
+    /**
+     * Where the filter gradient's tiles read the bordered image, the same for every image of a
+     * call: each tap's offset, in whole tiles of {@code mr} (the last tile's missing taps repeat
+     * the last one: computed, dropped), and each output position's offset from its tap's.
+     */
+    private record TapTables(int[] taps, int[] positions) {
+        static TapTables of(Conv2dGeometry g, int mr) {
+            g.paddedImageSize("conv2dBackwardFilter"); // checked first, as for the images: then every offset fits in int
+            int crs = g.c() * g.r() * g.s();
+            int[] taps = new int[(crs + mr - 1) / mr * mr];
+            for (int t = 0; t < taps.length; t++) {
+                taps[t] = ImagePatches.tapOffset(g, Math.min(t, crs - 1));
+            }
+            return new TapTables(taps, ImagePatches.positionOffsets(g, 0, g.outH() * g.outW()));
+        }
     }
 
     /**

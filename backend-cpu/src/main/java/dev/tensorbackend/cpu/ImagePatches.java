@@ -8,7 +8,7 @@ import java.util.Arrays;
  * One image's im2col matrix {@code [c*r*s, outH*outW]}, never built: row (ch, i, j) holds,
  * for each output position (y, x), the input value that filter tap (i, j) of channel ch
  * meets there. As a GEMM's B ({@link #packPanel}, forward) it hands those values over straight
- * from the image, and the filter gradient reads them in place ({@link #tapOffset},
+ * from the image, and the filter gradient reads them in place ({@link #tapOffset(Conv2dGeometry, int)},
  * {@link #positionOffsets}), which saves writing and re-reading a matrix r*s times the size of
  * the image. The image is first copied once into a zero-bordered buffer ({@link #of}), so that
  * every tap reads without a bounds test; with stride 1 a sliver's values along one output
@@ -32,7 +32,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
      */
     static ImagePatches of(String op, float[] in, int b, Conv2dGeometry g, Scratch scratch) {
         int size = g.paddedImageSize(op); // checked first: then hp, wp and every offset below fit in int
-        int ph = g.spec().padH(), pw = g.spec().padW(), hp = g.h() + 2 * ph, wp = g.w() + 2 * pw;
+        int ph = g.spec().padH(), pw = g.spec().padW(), hp = paddedHeight(g), wp = paddedWidth(g);
         float[] padded = scratch.take(size);
         Arrays.fill(padded, 0, size, 0f);
         for (int ch = 0; ch < g.c(); ch++) {
@@ -48,15 +48,34 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
         return new ImagePatches(padded, hp, wp, g, firstCol + cols);
     }
 
-    /** Where tap (ch, i, j), numbered {@code (ch * r + i) * s + j}, reads for output position 0. */
-    int tapOffset(int tap) {
-        int rs = g.r() * g.s();
-        return (tap / rs * hp + tap % rs / g.s()) * wp + tap % g.s();
+    private static int paddedHeight(Conv2dGeometry g) {
+        return g.h() + 2 * g.spec().padH();
     }
 
-    /** Offsets of output positions {@code first .. first+count} from their tap's offset. */
-    int[] positionOffsets(int first, int count) {
-        int sh = g.spec().strideH(), sw = g.spec().strideW();
+    private static int paddedWidth(Conv2dGeometry g) {
+        return g.w() + 2 * g.spec().padW();
+    }
+
+    /** Where tap (ch, i, j), numbered {@code (ch * r + i) * s + j}, reads for output position 0. */
+    int tapOffset(int tap) {
+        return tapOffset(g, tap);
+    }
+
+    /**
+     * As {@link #tapOffset(int)}, from the geometry alone: the same for every image, so that a
+     * caller can make its table once (the geometry's padded image size must have been checked).
+     */
+    static int tapOffset(Conv2dGeometry g, int tap) {
+        int rs = g.r() * g.s();
+        return (tap / rs * paddedHeight(g) + tap % rs / g.s()) * paddedWidth(g) + tap % g.s();
+    }
+
+    /**
+     * Offsets of output positions {@code first .. first+count} from their tap's offset; from the
+     * geometry alone, as {@link #tapOffset(Conv2dGeometry, int)}.
+     */
+    static int[] positionOffsets(Conv2dGeometry g, int first, int count) {
+        int sh = g.spec().strideH(), sw = g.spec().strideW(), wp = paddedWidth(g);
         int[] off = new int[count];
         int y = first / g.outW(), x = first % g.outW();
         for (int q = 0; q < count; q++) {
@@ -78,7 +97,7 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
     @Override
     public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
         int sw = g.spec().strideW();
-        int[] off = positionOffsets(firstCol + jc, ncur);
+        int[] off = positionOffsets(g, firstCol + jc, ncur);
         for (int p = 0; p < kc; p++) {
             panel.sourceRows[p] = tapOffset(pc + p);
         }
