@@ -21,10 +21,13 @@ package dev.tensorbackend.cpu;
  *   <li>{@code e^r} by a polynomial of degree 6 fitted for least maximum relative error
  *       (see {@link #C2}), in Horner form with fma: its error, 3.1e-9, is under a tenth of
  *       an ulp.</li>
- *   <li>times {@code 2^n} as two factors, {@code 2^(n+64)} built from exponent bits (a normal
- *       float for every n here, so the product is exact) and {@code 2^-64}, so that results
- *       down to {@code x - m = -104} come out as correctly scaled subnormals, rounded once,
- *       instead of an out-of-range exponent field.</li>
+ *   <li>times {@code 2^n}, in one rounding that also lands correctly in the subnormals (results
+ *       down to {@code x - m = -104}): the polynomial runs on its coefficients times
+ *       {@code 2^-64} (see {@link #C2_DOWN}), which scales every step's value by exactly
+ *       {@code 2^-64}, and the product with {@code 2^(n+64)}, built from exponent bits and a
+ *       normal float for every n here, is the only rounding. {@code 2^n} itself would need an
+ *       exponent field out of range; multiplying by the two factors one after the other gave
+ *       the same bits for one multiply more, on the busiest execution units.</li>
  * </ol>
  * Below {@link #LOW} (where exp rounds to 0 in float anyway) and at {@code -inf} the result is
  * +0; NaN in x or m gives NaN. Measured against {@code Math.exp} in double (see
@@ -53,12 +56,21 @@ final class FloatExp {
     static final float C6 = 0x1.6a244cp-10f;
 
     /**
-     * 2^n is applied as 2^(n + UP), a normal float for every n in range (n >= -151), then
-     * 2^-UP: the first product is exact, the second rounds once, also into the subnormals.
+     * The polynomial's coefficients times {@code 2^-UP}: multiplying by a power of two is exact,
+     * and so is every fma step of the scaled polynomial, which is the unscaled step's value
+     * times {@code 2^-UP} exactly (the values, at least {@code C6 * 2^-64}, stay far from the
+     * subnormals; an fma rounds its exact result once, however small the product inside it).
      */
+    static final float C2_DOWN = C2 * 0x1p-64f;
+    static final float C3_DOWN = C3 * 0x1p-64f;
+    static final float C4_DOWN = C4 * 0x1p-64f;
+    static final float C5_DOWN = C5 * 0x1p-64f;
+    static final float C6_DOWN = C6 * 0x1p-64f;
+    static final float ONE_DOWN = 0x1p-64f;
+
+    /** 2^n is applied as 2^(n + UP), a normal float for every n in range (n >= -151), to the polynomial times 2^-UP. */
     static final int UP = 64;
     static final int BIAS_UP = 127 + UP;
-    static final float TWO_TO_MINUS_UP = 0x1p-64f;
 
     private FloatExp() {
     }
@@ -77,12 +89,12 @@ final class FloatExp {
         float k = kf - SHIFTER;
         float r = Math.fma(k, -LN2_HI, s);
         r = Math.fma(k, -LN2_LO, r + e);
-        float p = Math.fma(C6, r, C5);
-        p = Math.fma(p, r, C4);
-        p = Math.fma(p, r, C3);
-        p = Math.fma(p, r, C2);
-        p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);
-        return p * Float.intBitsToFloat((n + BIAS_UP) << 23) * TWO_TO_MINUS_UP;
+        float p = Math.fma(C6_DOWN, r, C5_DOWN); // p is e^r times 2^-UP
+        p = Math.fma(p, r, C4_DOWN);
+        p = Math.fma(p, r, C3_DOWN);
+        p = Math.fma(p, r, C2_DOWN);
+        p = Math.fma(p, r, ONE_DOWN);
+        p = Math.fma(p, r, ONE_DOWN);
+        return p * Float.intBitsToFloat((n + BIAS_UP) << 23);
     }
 }

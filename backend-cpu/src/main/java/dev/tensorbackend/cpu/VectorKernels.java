@@ -2,7 +2,6 @@ package dev.tensorbackend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -474,39 +473,20 @@ final class VectorKernels implements FastKernels {
     @Override
     public void softmaxRow(float[] x, float[] y, int off, int cols) {
         int end = off + cols, bound = off + S.loopBound(cols);
-        // two running maxima: Java's max (NaN and -0 rules) is a chain of several instructions,
-        // and one accumulator made the loop wait on it; NaN lanes are gathered, tested once
-        FloatVector maxA = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), maxB = maxA;
-        VectorMask<Float> nanLanes = S.maskAll(false);
-        int i = off;
-        for (; i + 2 * L <= bound; i += 2 * L) {
-            FloatVector a = FloatVector.fromArray(S, x, i), b = FloatVector.fromArray(S, x, i + L);
-            nanLanes = nanLanes.or(a.test(VectorOperators.IS_NAN)).or(b.test(VectorOperators.IS_NAN));
-            maxA = maxA.max(a);
-            maxB = maxB.max(b);
-        }
-        for (; i < bound; i += L) {
-            FloatVector a = FloatVector.fromArray(S, x, i);
-            nanLanes = nanLanes.or(a.test(VectorOperators.IS_NAN));
-            maxA = maxA.max(a);
-        }
-        boolean nan = nanLanes.anyTrue();
-        float max = maxA.max(maxB).reduceLanes(VectorOperators.MAX);
-        for (; i < end; i++) {
+        float max = rowMax(x, off, bound);
+        for (int i = bound; i < end; i++) {
             max = Math.max(max, x[i]);
-        }
-        if (nan) {
-            max = Float.NaN; // as Math.max in the reference: a NaN anywhere makes the whole row NaN
         }
         // lanes add up in their own order (as in sum), so the total, and y after it, may differ
         // in the last bits from the scalar kernels' running sum; each exp is the same bits
         float sum = expPass(x, y, off, bound, max);
-        for (i = bound; i < end; i++) {
+        for (int i = bound; i < end; i++) {
             y[i] = FloatExp.expOfDifference(x[i], max);
             sum += y[i];
         }
         float inv = 1f / sum;
-        for (i = off; i < bound; i += L) {
+        int i = off;
+        for (; i < bound; i += L) {
             FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
         }
         for (; i < end; i++) {
@@ -536,6 +516,45 @@ final class VectorKernels implements FastKernels {
     }
 
     /**
+     * The largest of x[from, to), a whole number of vectors, NaN lanes passed over: a NaN in the
+     * row still makes the whole softmax row NaN, as Math.max does in the reference, because its
+     * exp is NaN ({@link #expPass} keeps NaN lanes) and so is the sum every value is divided by.
+     * Passing NaN over lets the running maximum be a compare and a blend, where Java's max (NaN
+     * and -0 rules) is a chain of several instructions; which zero is kept does not matter, as
+     * x - (+0) and x - (-0) have the same exp. Four running maxima keep the compares from
+     * waiting on one another (measured 0.12 ns per element with two Java max chains and a NaN
+     * test, 0.08 with these, rows of 1024). compare(LT, v), not its shorthand lt(v): with lt,
+     * C2 now and then (3 JVM launches in 8) compiled the compare as a call on boxed vectors,
+     * and the whole softmax ran 5 times slower.
+     */
+    static float rowMax(float[] x, int from, int to) {
+        FloatVector maxA = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), maxB = maxA, maxC = maxA, maxD = maxA;
+        int i = from;
+        for (; i + 4 * L <= to; i += 4 * L) {
+            FloatVector a = FloatVector.fromArray(S, x, i), b = FloatVector.fromArray(S, x, i + L);
+            FloatVector c = FloatVector.fromArray(S, x, i + 2 * L), d = FloatVector.fromArray(S, x, i + 3 * L);
+            maxA = maxA.blend(a, maxA.compare(VectorOperators.LT, a));
+            maxB = maxB.blend(b, maxB.compare(VectorOperators.LT, b));
+            maxC = maxC.blend(c, maxC.compare(VectorOperators.LT, c));
+            maxD = maxD.blend(d, maxD.compare(VectorOperators.LT, d));
+        }
+        for (; i < to; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, i);
+            maxA = maxA.blend(a, maxA.compare(VectorOperators.LT, a));
+        }
+        maxA = maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB));
+        maxC = maxC.blend(maxD, maxC.compare(VectorOperators.LT, maxD));
+        maxA = maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC));
+        float[] lanes = new float[L];
+        maxA.intoArray(lanes, 0);
+        float max = Float.NEGATIVE_INFINITY;
+        for (float lane : lanes) {
+            max = max < lane ? lane : max;
+        }
+        return max;
+    }
+
+    /**
      * {@code y[i] = exp(x[i] - m)} for i in [from, to), a whole number of vectors, by
      * {@link FloatExp#expOfDifference}'s operations in the same order in every lane, so each
      * lane has the scalar function's bits; returns the sum of the results. Two vectors per
@@ -549,10 +568,10 @@ final class VectorKernels implements FastKernels {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector log2e = FloatVector.broadcast(S, FloatExp.LOG2E), shifter = FloatVector.broadcast(S, FloatExp.SHIFTER);
         FloatVector ln2Hi = FloatVector.broadcast(S, -FloatExp.LN2_HI), ln2Lo = FloatVector.broadcast(S, -FloatExp.LN2_LO);
-        FloatVector c6 = FloatVector.broadcast(S, FloatExp.C6), c5 = FloatVector.broadcast(S, FloatExp.C5);
-        FloatVector c4 = FloatVector.broadcast(S, FloatExp.C4), c3 = FloatVector.broadcast(S, FloatExp.C3);
-        FloatVector c2 = FloatVector.broadcast(S, FloatExp.C2), one = FloatVector.broadcast(S, 1f);
-        FloatVector down = FloatVector.broadcast(S, FloatExp.TWO_TO_MINUS_UP), low = FloatVector.broadcast(S, FloatExp.LOW);
+        FloatVector c6 = FloatVector.broadcast(S, FloatExp.C6_DOWN), c5 = FloatVector.broadcast(S, FloatExp.C5_DOWN);
+        FloatVector c4 = FloatVector.broadcast(S, FloatExp.C4_DOWN), c3 = FloatVector.broadcast(S, FloatExp.C3_DOWN);
+        FloatVector c2 = FloatVector.broadcast(S, FloatExp.C2_DOWN), one = FloatVector.broadcast(S, FloatExp.ONE_DOWN);
+        FloatVector low = FloatVector.broadcast(S, FloatExp.LOW);
         FloatVector zero = FloatVector.zero(S);
         // n + BIAS_UP in one add: n is kf's bits minus SHIFTER_BITS (int arithmetic wraps alike)
         IntVector bias = IntVector.broadcast(INT_S, FloatExp.BIAS_UP - FloatExp.SHIFTER_BITS);
@@ -579,11 +598,14 @@ final class VectorKernels implements FastKernels {
             pb = pb.fma(rb, one);
             pa = pa.fma(ra, one);
             pb = pb.fma(rb, one);
-            FloatVector upA = kfa.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector upB = kfb.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            // reinterpretShape to the constant species, not reinterpretAsFloats(), whose target
+            // species C2 sometimes failed to see as a constant: the cast then ran as a call on
+            // boxed vectors, 6 times slower (JDK 17, seen after an unrelated change elsewhere)
+            FloatVector upA = (FloatVector) ((IntVector) kfa.reinterpretShape(INT_S, 0)).add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
+            FloatVector upB = (FloatVector) ((IntVector) kfb.reinterpretShape(INT_S, 0)).add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
             // the scalar code returns 0 early below LOW; here the lanes are computed and replaced
-            FloatVector ya = pa.mul(upA).mul(down).blend(zero, sa.compare(VectorOperators.LT, low));
-            FloatVector yb = pb.mul(upB).mul(down).blend(zero, sb.compare(VectorOperators.LT, low));
+            FloatVector ya = pa.mul(upA).blend(zero, sa.compare(VectorOperators.LT, low));
+            FloatVector yb = pb.mul(upB).blend(zero, sb.compare(VectorOperators.LT, low));
             ya.intoArray(y, i);
             yb.intoArray(y, i + L);
             sumA = sumA.add(ya);

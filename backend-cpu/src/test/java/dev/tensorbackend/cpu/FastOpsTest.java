@@ -173,6 +173,36 @@ class FastOpsTest {
     }
 
     /**
+     * Rows long enough for every part of the vector kernels (four vectors at a time, single
+     * vectors, scalar tail), one special value per row, at every position: a NaN, or +inf (whose
+     * exp(inf - inf) is NaN), makes the whole row NaN, and -inf gives 0 with the rest finite.
+     */
+    @Test
+    void softmaxSpreadsNaNFromAnyPositionOfALongRow() {
+        int cols = 4 * 16 * 2 + 16 + 5;
+        for (float special : new float[] {Float.NaN, Float.intBitsToFloat(0xffc00000), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] x = new float[cols * cols];
+            Random rnd = new Random(5);
+            for (int r = 0; r < cols; r++) {
+                for (int c = 0; c < cols; c++) {
+                    x[r * cols + c] = rnd.nextFloat() * 8 - 4;
+                }
+                x[r * cols + r] = special;
+            }
+            float[] expected = ReferenceKernels.softmax(x, cols, cols);
+            for (FastOps ops : allOps()) {
+                float[] actual = ops.softmax(x, cols, cols);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(Float.isNaN(expected[i]), Float.isNaN(actual[i]), "softmax with " + special + ": NaN at " + i);
+                    if (!Float.isNaN(expected[i])) {
+                        assertEquals(expected[i], actual[i], 1e-6f, "softmax with " + special + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Softmax backward: dot(dy, y) gathers at most cols roundings of sum |dy y|, the
      * subtraction and product two more; so the bound is (cols + 2) u times
      * |y| (|dy| + sum |dy y|), which the reference computes from absolute values.
