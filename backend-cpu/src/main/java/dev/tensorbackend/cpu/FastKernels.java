@@ -68,8 +68,8 @@ interface FastKernels {
     /** The sum of x[from..to) in float, in an order that depends only on the range. */
     float sum(float[] x, int from, int to);
 
-    /** One softmax row of {@code cols} values at {@code off}. */
-    void softmaxRow(float[] x, float[] y, int off, int cols);
+    /** Softmax of {@code rows} consecutive rows of {@code cols} values, the first at {@code off}. */
+    void softmaxRows(float[] x, float[] y, int off, int rows, int cols);
 
     /** One softmax-backward row: dx = y * (dy - dot(dy, y)). */
     void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols);

@@ -147,11 +147,7 @@ final class FastOps {
 
     float[] softmax(float[] x, int rows, int cols) {
         float[] y = outputs.uninitialized(x.length);
-        chunked(rows, rowsPerChunk(cols), (from, to) -> {
-            for (int r = from; r < to; r++) {
-                k.softmaxRow(x, y, r * cols, cols);
-            }
-        });
+        chunked(rows, rowsPerChunk(cols), (from, to) -> k.softmaxRows(x, y, from * cols, to - from, cols));
         return y;
     }
 

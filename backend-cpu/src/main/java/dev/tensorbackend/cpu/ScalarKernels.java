@@ -170,7 +170,13 @@ final class ScalarKernels implements FastKernels {
     }
 
     @Override
-    public void softmaxRow(float[] x, float[] y, int off, int cols) {
+    public void softmaxRows(float[] x, float[] y, int off, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            softmaxRow(x, y, off + r * cols, cols);
+        }
+    }
+
+    private static void softmaxRow(float[] x, float[] y, int off, int cols) {
         int end = off + cols;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = off; i < end; i++) {

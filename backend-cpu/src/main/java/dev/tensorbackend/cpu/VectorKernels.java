@@ -470,28 +470,48 @@ final class VectorKernels implements FastKernels {
         return s;
     }
 
+    /**
+     * Each row in three passes: its maximum, its exps and their sum, then the division. The
+     * maximum of the next row is found during this row's exps ({@link #expPass}), so that the
+     * next row's loads, which come from memory for large inputs, overlap the exp arithmetic
+     * instead of waiting in a pass of their own.
+     */
     @Override
-    public void softmaxRow(float[] x, float[] y, int off, int cols) {
-        int end = off + cols, bound = off + S.loopBound(cols);
-        float max = rowMax(x, off, bound);
-        for (int i = bound; i < end; i++) {
+    public void softmaxRows(float[] x, float[] y, int off, int rows, int cols) {
+        if (rows == 0) {
+            return;
+        }
+        int whole = S.loopBound(cols);
+        float[] nextMax = new float[1];
+        float max = tailMax(x, off + whole, off + cols, rowMax(x, off, off + whole));
+        for (int r = 0; r < rows; r++) {
+            int from = off + r * cols, bound = from + whole, end = from + cols;
+            int ahead = r + 1 < rows ? cols : 0; // the last row looks at itself, its result unused
+            // lanes add up in their own order (as in sum), so the total, and y after it, may
+            // differ in the last bits from the scalar kernels' running sum; each exp is the same bits
+            float sum = expPass(x, y, from, bound, max, ahead, nextMax);
+            for (int i = bound; i < end; i++) {
+                y[i] = FloatExp.expOfDifference(x[i], max);
+                sum += y[i];
+            }
+            float inv = 1f / sum;
+            int i = from;
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
+            }
+            for (; i < end; i++) {
+                y[i] *= inv;
+            }
+            max = tailMax(x, bound + ahead, end + ahead, nextMax[0]);
+        }
+    }
+
+    /** max, then the maximum with x[from, to) by Math.max (a NaN there makes it NaN, as in the reference). */
+    private static float tailMax(float[] x, int from, int to, float max) {
+        for (int i = from; i < to; i++) {
             max = Math.max(max, x[i]);
         }
-        // lanes add up in their own order (as in sum), so the total, and y after it, may differ
-        // in the last bits from the scalar kernels' running sum; each exp is the same bits
-        float sum = expPass(x, y, off, bound, max);
-        for (int i = bound; i < end; i++) {
-            y[i] = FloatExp.expOfDifference(x[i], max);
-            sum += y[i];
-        }
-        float inv = 1f / sum;
-        int i = off;
-        for (; i < bound; i += L) {
-            FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
-        }
-        for (; i < end; i++) {
-            y[i] *= inv;
-        }
+        return max;
     }
 
     @Override
@@ -544,9 +564,13 @@ final class VectorKernels implements FastKernels {
         }
         maxA = maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB));
         maxC = maxC.blend(maxD, maxC.compare(VectorOperators.LT, maxD));
-        maxA = maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC));
+        return laneMax(maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC)));
+    }
+
+    /** The largest lane, NaN lanes passed over (-inf if all are NaN). */
+    private static float laneMax(FloatVector v) {
         float[] lanes = new float[L];
-        maxA.intoArray(lanes, 0);
+        v.intoArray(lanes, 0);
         float max = Float.NEGATIVE_INFINITY;
         for (float lane : lanes) {
             max = max < lane ? lane : max;
@@ -563,8 +587,12 @@ final class VectorKernels implements FastKernels {
      * 0.49 against 0.29 ns per element). The constants are broadcast once, into locals: as
      * scalars or static final vectors they were re-broadcast or reloaded every iteration. An
      * odd last vector goes through the scalar function, which gives the same bits.
+     *
+     * <p>Alongside, {@code maxAhead[0]} gets the maximum of x[from + ahead, to + ahead) (NaN
+     * lanes passed over, as in {@link #rowMax}; the scalar part by Math.max): the next row's,
+     * whose loads then overlap this row's arithmetic.
      */
-    static float expPass(float[] x, float[] y, int from, int to, float m) {
+    static float expPass(float[] x, float[] y, int from, int to, float m, int ahead, float[] maxAhead) {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector log2e = FloatVector.broadcast(S, FloatExp.LOG2E), shifter = FloatVector.broadcast(S, FloatExp.SHIFTER);
         FloatVector ln2Hi = FloatVector.broadcast(S, -FloatExp.LN2_HI), ln2Lo = FloatVector.broadcast(S, -FloatExp.LN2_LO);
@@ -576,8 +604,12 @@ final class VectorKernels implements FastKernels {
         // n + BIAS_UP in one add: n is kf's bits minus SHIFTER_BITS (int arithmetic wraps alike)
         IntVector bias = IntVector.broadcast(INT_S, FloatExp.BIAS_UP - FloatExp.SHIFTER_BITS);
         FloatVector sumA = zero, sumB = zero;
+        FloatVector maxA = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), maxB = maxA;
         int i = from;
         for (; i + 2 * L <= to; i += 2 * L) {
+            FloatVector na = FloatVector.fromArray(S, x, i + ahead), nb = FloatVector.fromArray(S, x, i + ahead + L);
+            maxA = maxA.blend(na, maxA.compare(VectorOperators.LT, na)); // NaN passed over, as in rowMax
+            maxB = maxB.blend(nb, maxB.compare(VectorOperators.LT, nb));
             FloatVector xa = FloatVector.fromArray(S, x, i), xb = FloatVector.fromArray(S, x, i + L);
             FloatVector sa = xa.sub(mv), sb = xb.sub(mv);
             FloatVector ba = sa.sub(xa), bb = sb.sub(xb); // TwoSum of x and -m: e is what rounding s lost
@@ -612,10 +644,13 @@ final class VectorKernels implements FastKernels {
             sumB = sumB.add(yb);
         }
         float sum = laneSum(sumA.add(sumB));
+        float max = laneMax(maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB)));
         for (; i < to; i++) {
             y[i] = FloatExp.expOfDifference(x[i], m);
             sum += y[i];
+            max = Math.max(max, x[i + ahead]);
         }
+        maxAhead[0] = max;
         return sum;
     }
 
