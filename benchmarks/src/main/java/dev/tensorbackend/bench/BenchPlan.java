@@ -32,9 +32,11 @@ public final class BenchPlan {
     static final String ALL_METHODS = "\\w+";
     static final String KERNEL_ONLY_METHODS = "\\w*(kernelOnly|KernelOnly)";
 
-    static final String[] MATMUL_QUICK = {"64", "128", "256", "512", "1024", "qkt-8x64x32", "av-8x64x32"};
+    static final String[] MATMUL_QUICK = {"64", "128", "256", "512", "1024", "qkt-8x64x32", "av-8x64x32",
+            "tall-16384x64x64", "tallbt-16384x64x64", "wgrad-64x16384x64"};
     static final String[] MATMUL_FULL = {"64", "128", "256", "512", "1024", "2048", "4096",
-            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64"};
+            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64",
+            "tall-16384x64x64", "tallbt-16384x64x64", "wgrad-64x16384x64"};
     static final String[] CONV_QUICK = {"documented", "mid", "mid-b1"};
     static final String[] CONV_FULL = {"documented", "mid", "mid-b1", "large"};
     static final String[] SOFTMAX_QUICK = {"1024", "2048", "4096"};

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Matrix multiply on a backend: square sizes and the network's attention products (the
- * shapes of {@link TrainStepBench}'s small and large configurations).
+ * Matrix multiply on a backend: square sizes, the network's attention products (the
+ * shapes of {@link TrainStepBench}'s small and large configurations) and a dense layer's
+ * three tall and skinny products, one per transpose ({@link MatmulCase}).
  * On CUDA this class measures our own kernel; {@link CublasMatmulBench} measures cuBLAS
  * with the same body. The annotations hold the full settings; {@link BenchMain}'s quick
  * mode overrides them.
@@ -38,7 +39,8 @@ public class MatmulBench {
     public String backend;
 
     @Param({"64", "128", "256", "512", "1024", "2048", "4096",
-            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64"})
+            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64",
+            "tall-16384x64x64", "tallbt-16384x64x64", "wgrad-64x16384x64"})
     public String size;
 
     private Backend be;
@@ -67,7 +69,7 @@ public class MatmulBench {
     /** Operands already on the backend; the product is waited for, not copied back. */
     @Benchmark
     public void kernelOnly(Blackhole bh) {
-        BenchBackends.finish(be, bh, be.matmul(a, false, b, c.transB()));
+        BenchBackends.finish(be, bh, be.matmul(a, c.transA(), b, c.transB()));
     }
 
     /** What a caller holding Java arrays pays: upload both operands, multiply, download. */
@@ -75,7 +77,7 @@ public class MatmulBench {
     public float[] endToEnd() {
         try (Tensor da = be.upload(c.a(), aHost);
              Tensor db = be.upload(c.b(), bHost);
-             Tensor out = be.matmul(da, false, db, c.transB())) {
+             Tensor out = be.matmul(da, c.transA(), db, c.transB())) {
             return be.download(out);
         }
     }

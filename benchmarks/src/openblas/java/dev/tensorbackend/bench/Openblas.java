@@ -50,14 +50,16 @@ public final class Openblas {
     }
 
     /** One row-major sgemm per batch entry: its sizes, from a {@link MatmulCase}'s operand shapes. */
-    record Gemm(int batch, int m, int n, int k, boolean transB) {
+    record Gemm(int batch, int m, int n, int k, boolean transA, boolean transB) {
         static Gemm of(MatmulCase c) {
             Shape a = c.a();
             Shape b = c.b();
             int r = a.rank();
             int batch = r == 3 ? a.dim(0) : 1;
+            int m = c.transA() ? a.dim(r - 1) : a.dim(r - 2);
+            int k = c.transA() ? a.dim(r - 2) : a.dim(r - 1);
             int n = c.transB() ? b.dim(r - 2) : b.dim(r - 1);
-            return new Gemm(batch, a.dim(r - 2), n, a.dim(r - 1), c.transB());
+            return new Gemm(batch, m, n, k, c.transA(), c.transB());
         }
 
         long aSize() {
@@ -70,6 +72,11 @@ public final class Openblas {
 
         long cSize() {
             return (long) m * n;
+        }
+
+        /** A's row length: m when it is stored [k,m] and multiplied transposed, else k. */
+        int lda() {
+            return transA ? m : k;
         }
 
         /** B's row length: k when it is stored [n,k] and multiplied transposed, else n. */
@@ -90,12 +97,13 @@ public final class Openblas {
      * beta 0: one cblas_sgemm per entry, the pointers' positions moved to the entry's matrices.
      */
     static void multiply(Gemm g, FloatPointer a, FloatPointer b, FloatPointer out) {
+        int transA = g.transA() ? CblasTrans : CblasNoTrans;
         int transB = g.transB() ? CblasTrans : CblasNoTrans;
         for (int i = 0; i < g.batch(); i++) {
             a.position(i * g.aSize());
             b.position(i * g.bSize());
             out.position(i * g.cSize());
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, transB, g.m(), g.n(), g.k(), 1f, a, g.k(), b, g.ldb(), 0f, out, g.n());
+            cblas_sgemm(CblasRowMajor, transA, transB, g.m(), g.n(), g.k(), 1f, a, g.lda(), b, g.ldb(), 0f, out, g.n());
         }
         a.position(0);
         b.position(0);
@@ -126,7 +134,7 @@ public final class Openblas {
             double sum = 0;
             double magnitude = 0;
             for (int t = 0; t < g.k(); t++) {
-                double x = a[(int) (batch * g.aSize() + (long) row * g.k() + t)];
+                double x = a[(int) (batch * g.aSize() + (g.transA() ? (long) t * g.m() + row : (long) row * g.k() + t))];
                 double y = b[(int) (batch * g.bSize() + (g.transB() ? (long) col * g.k() + t : (long) t * g.n() + col))];
                 sum += x * y;
                 magnitude += Math.abs(x * y);
@@ -141,11 +149,12 @@ public final class Openblas {
 
     /**
      * Loads OpenBLAS as a benchmark fork does, checks a small product of each layout the benchmark
-     * uses (plain, batched with B transposed, batched), and returns one line for the report.
+     * uses (plain, batched with B transposed, batched, A transposed, B transposed), and returns
+     * one line for the report.
      */
     public static String probe() {
         int n = load();
-        for (String label : new String[] {"5", "qkt-3x5x4", "av-3x5x4"}) {
+        for (String label : new String[] {"5", "qkt-3x5x4", "av-3x5x4", "wgrad-5x7x3", "tallbt-5x7x3"}) {
             MatmulCase c = MatmulCase.parse(label);
             Gemm g = Gemm.of(c);
             float[] a = Workloads.random(c.a(), 1);

@@ -41,7 +41,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public class OpenblasMatmulBench {
 
     @Param({"64", "128", "256", "512", "1024", "2048", "4096",
-            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64"})
+            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64",
+            "tall-16384x64x64", "tallbt-16384x64x64", "wgrad-64x16384x64"})
     public String size;
 
     private Openblas.Gemm g;

@@ -22,7 +22,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * PyTorch's matmul (through DJL) on {@link MatmulBench}'s shapes, kernel-only: operands
  * resident as NDArrays. The attention scores multiply by K transposed as a view, as
- * {@code q @ k.transpose(1, 2)} does in PyTorch, not by a transposed copy.
+ * {@code q @ k.transpose(1, 2)} does in PyTorch, not by a transposed copy; the tall and skinny
+ * products transpose A or B the same way.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +34,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public class PytorchMatmulBench {
 
     @Param({"64", "128", "256", "512", "1024", "2048", "4096",
-            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64"})
+            "qkt-8x64x32", "av-8x64x32", "qkt-32x512x64", "av-32x512x64",
+            "tall-16384x64x64", "tallbt-16384x64x64", "wgrad-64x16384x64"})
     public String size;
 
     private NDManager manager;
@@ -52,10 +54,16 @@ public class PytorchMatmulBench {
     @Benchmark
     public void kernelOnly(Blackhole bh) {
         // eager CPU ops return when done; closing frees the result as our backends' finish() does
-        try (NDArray bt = c.transB() ? b.transpose(0, 2, 1) : null;
-             NDArray out = a.matMul(bt != null ? bt : b)) {
+        try (NDArray at = c.transA() ? lastTwoSwapped(a) : null;
+             NDArray bt = c.transB() ? lastTwoSwapped(b) : null;
+             NDArray out = (at != null ? at : a).matMul(bt != null ? bt : b)) {
             bh.consume(out);
         }
+    }
+
+    /** The transposed view torch.matmul takes as a BLAS transpose flag, as our flags do. */
+    private static NDArray lastTwoSwapped(NDArray x) {
+        return x.getShape().dimension() == 3 ? x.transpose(0, 2, 1) : x.transpose(1, 0);
     }
 
     @TearDown

@@ -31,7 +31,8 @@ class PytorchPeerTest {
                 "Softmax on cpu", "PyTorch Softmax", "array copy (softmax's bandwidth ceiling)", "TrainStep on cpu", "PyTorch TrainStep"), titles(runs));
         BenchPlan.Run matmul = runs.get(2);
         assertEquals("^dev\\.tensorbackend\\.bench\\.PytorchMatmulBench\\.(\\w*(kernelOnly|KernelOnly))$", matmul.includeRegex());
-        assertEquals(List.of("64", "128", "256", "512", "1024", "qkt-8x64x32", "av-8x64x32"), List.of(matmul.params().get("size")));
+        assertEquals(List.of("64", "128", "256", "512", "1024", "qkt-8x64x32", "av-8x64x32", "tall-16384x64x64", "tallbt-16384x64x64",
+                "wgrad-64x16384x64"), List.of(matmul.params().get("size")));
         assertFalse(matmul.params().containsKey("backend"));
         assertFalse(titles(BenchPlan.runs(List.of("cpu"), false, false, false, List.of())).contains("PyTorch Matmul"));
         assertFalse(titles(BenchPlan.runs(List.of("cuda"), false, false, true, List.of())).contains("PyTorch Matmul"));

@@ -78,9 +78,9 @@ final class LabCatalog {
             case MatmulCase.OUTPUT -> "attention-av";
             default -> "matmul";
         };
-        int k = c.a().dim(c.a().rank() - 1);
+        int k = c.a().dim(c.a().rank() - (c.transA() ? 2 : 1));
         return binary(op, c.label(), c.work(), CrossCheck.reduction(k), !SLOW.contains(op + " " + c.label()),
-                c.a(), c.b(), (b, t) -> b.matmul(t[0], false, t[1], c.transB()));
+                c.a(), c.b(), (b, t) -> b.matmul(t[0], c.transA(), t[1], c.transB()));
     }
 
     private static LabCase binary(String op, String shape, Work work, Tolerance tol, boolean quick, Shape a, Shape b,

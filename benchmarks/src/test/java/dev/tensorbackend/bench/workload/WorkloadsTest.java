@@ -1,6 +1,7 @@
 package dev.tensorbackend.bench.workload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,29 @@ class WorkloadsTest {
         assertEquals(2.0 * 4096 * 4096 * 4096, MatmulCase.parse("4096").work().flops());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MatmulCase.parse("qkt-8x0x4"));
         assertTrue(e.getMessage().contains("qkt-8x0x4"));
+    }
+
+    @Test
+    void tallAndSkinnyCasesAreADenseLayersThreeProducts() {
+        MatmulCase forward = MatmulCase.parse("tall-16384x64x32"); // X [16384,64] W [64,32]
+        assertEquals(Shape.of(16384, 64), forward.a());
+        assertEquals(Shape.of(64, 32), forward.b());
+        assertFalse(forward.transA() || forward.transB());
+        MatmulCase inputGrad = MatmulCase.parse("tallbt-16384x64x32"); // dY [16384,64] W^T, W stored [32,64]
+        assertEquals(Shape.of(16384, 64), inputGrad.a());
+        assertEquals(Shape.of(32, 64), inputGrad.b());
+        assertTrue(inputGrad.transB() && !inputGrad.transA());
+        MatmulCase weightGrad = MatmulCase.parse("wgrad-64x16384x32"); // X^T dY, X stored [16384,64]
+        assertEquals(Shape.of(16384, 64), weightGrad.a());
+        assertEquals(Shape.of(16384, 32), weightGrad.b());
+        assertTrue(weightGrad.transA() && !weightGrad.transB());
+        assertEquals("[16384,64]^T x [16384,32]", weightGrad.shapeText());
+        for (MatmulCase c : new MatmulCase[] {forward, inputGrad, weightGrad}) {
+            assertEquals(MatmulCase.TALL, c.op());
+            assertEquals(2.0 * 16384 * 64 * 32, c.work().flops(), c.label());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MatmulCase.parse("wgrad-64x16384"));
+        assertTrue(e.getMessage().contains("MxKxN"), e.getMessage());
     }
 
     @Test
