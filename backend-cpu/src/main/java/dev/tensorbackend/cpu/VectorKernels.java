@@ -230,8 +230,10 @@ final class VectorKernels implements FastKernels {
      * The 8-row gathered micro-kernel; package-private so that tests reach both on any machine.
      * Written out like {@link #microKernel8}, stores included, for the same reason (vectors
      * handed to a helper C2 does not inline get boxed). Its speed depends on the JVM launch
-     * under G1 (98 or 118 GFLOP/s measured here, 118 every time under the Serial and Parallel
-     * collectors; see the README's results): something in its compiled code, not its data.
+     * (98 or 118 GFLOP/s measured here, under G1 and the Parallel collector alike; see the
+     * README's results): the 8 row offsets, the bounds checks and the pointers need more general
+     * registers than there are, and in slow launches C2 parks loop values in vector registers
+     * (moves on the FMA units) instead of on the stack.
      */
     static void gatherMicroKernel8(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
                                     float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
