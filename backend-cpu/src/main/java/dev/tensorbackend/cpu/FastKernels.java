@@ -46,6 +46,25 @@ interface FastKernels {
     void gatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
                            float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite);
 
+    /** Rows of the {@link #wideGatherMicroKernel} tile, or 0 where there is no such kernel. */
+    default int wideMr() {
+        return 0;
+    }
+
+    /**
+     * As {@link #gatherMicroKernel}, for a tile of {@link #wideMr()} rows and {@code 2 * nr()}
+     * columns: row q of B is the {@code nr()} floats at {@code b[bOff + q * nr()]} followed by
+     * the {@code nr()} at {@code b[bOff + bNext + q * nr()]} (two adjacent packed slivers). Fewer
+     * rows than the narrow tile, so fewer row offsets live in its loop: with 8 of them, the
+     * bounds checks and pointers, C2 runs short of general registers and, in some JVM launches
+     * and not others, parks loop values in vector registers, costing 15-20% for the whole
+     * launch. Same operations per element in the same order, so the same bits.
+     */
+    default void wideGatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                       float[] b, int bOff, int bNext, float[] c, int cOff, int ldc, boolean overwrite) {
+        throw new UnsupportedOperationException(name() + " kernels have no wide gathered tile");
+    }
+
     /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
     void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);
 

@@ -280,7 +280,7 @@ final class Gemm {
             }
             return;
         }
-        Workspace ws = workspace().ensure(mc * kcBlock, mr * nr);
+        Workspace ws = workspace().ensure(mc * kcBlock, Math.max(mr, 2 * kernels.wideMr()) * nr);
         // both stored matrices (B's slivers then all packed), and too narrow to repay packing A
         Operand aInPlace = a instanceof Operand op && b instanceof Operand && (n + nr - 1) / nr <= IN_PLACE_A_MAX_SLIVERS
                 ? op : null;
@@ -318,7 +318,7 @@ final class Gemm {
                     kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, c, cIdx, ldc, overwrite);
                 } else { // an edge tile: the whole tile into scratch, its valid part onto C
                     kernels.microKernel(kc, ws.a, aOff, b, bOff, bRows, tile, 0, nr, true);
-                    storeEdge(tile, rows, cols, c, cIdx, ldc, overwrite);
+                    storeEdge(tile, nr, rows, cols, c, cIdx, ldc, overwrite);
                 }
             }
         }
@@ -326,37 +326,70 @@ final class Gemm {
 
     /**
      * All rows of op(A) (stored, read in place) times one packed B panel of K block pc: as
-     * {@link #macroKernel}, with the A sliver given by tables of row and column offsets; rows
-     * past m repeat the last one (computed, dropped).
+     * {@link #macroKernel}, with the A sliver given by tables of row and column offsets. Pairs
+     * of slivers go through the wide tile where the kernels have one
+     * ({@link FastKernels#wideGatherMicroKernel}: its speed does not depend on the JVM launch),
+     * an odd last sliver through the narrow one.
      */
     private void macroKernelInPlace(Operand a, int m, int ncur, int pc, int kc, Workspace ws, float[] c, int cOff,
                                     int ldc, boolean overwrite) {
-        int[] cols = ws.columns(kc), rows = ws.rows(mr);
+        int[] cols = ws.columns(kc);
         for (int q = 0; q < kc; q++) {
             cols[q] = (pc + q) * a.colStride();
         }
-        for (int ir = 0; ir < m; ir += mr) {
-            int valid = Math.min(mr, m - ir);
-            for (int r = 0; r < mr; r++) {
+        int wideMr = kernels.wideMr(), slivers = (ncur + nr - 1) / nr;
+        // rows the wide tiles would compute and drop (they come in 6s): at most 1% of m, or the
+        // narrow tiles do it all (64 rows, as in attention or a row band of a split product:
+        // 66 rows of wide tiles, measured 3-8% slower than 64 of narrow ones)
+        boolean wideFits = wideMr > 0 && ((m + wideMr - 1) / wideMr * wideMr - m) * 100 <= m;
+        int wideEnd = wideFits ? Math.min(ncur, slivers / 2 * 2 * nr) : 0; // columns the wide tiles cover
+        if (wideEnd > 0) {
+            inPlaceTiles(a, m, 0, wideEnd, wideMr, 2 * nr, kc, cols, ws, c, cOff, ldc, overwrite);
+        }
+        if (wideEnd < ncur) {
+            inPlaceTiles(a, m, wideEnd, ncur, mr, nr, kc, cols, ws, c, cOff, ldc, overwrite);
+        }
+    }
+
+    /**
+     * Columns [j0, j1) of the in-place product in tiles of {@code tileRows x tileCols} (the
+     * narrow micro-tile, or the wide one two slivers across); rows past m repeat the last one
+     * (computed, dropped), and edge tiles go through the scratch tile.
+     */
+    private void inPlaceTiles(Operand a, int m, int j0, int j1, int tileRows, int tileCols, int kc, int[] cols,
+                              Workspace ws, float[] c, int cOff, int ldc, boolean overwrite) {
+        int[] rows = ws.rows(tileRows);
+        float[] packed = ws.b.packed;
+        for (int ir = 0; ir < m; ir += tileRows) {
+            int valid = Math.min(tileRows, m - ir);
+            for (int r = 0; r < tileRows; r++) {
                 rows[r] = a.offset() + (ir + Math.min(r, valid - 1)) * a.rowStride();
             }
-            for (int jr = 0; jr < ncur; jr += nr) {
-                int width = Math.min(nr, ncur - jr), cIdx = cOff + ir * ldc + jr;
-                if (valid == mr && width == nr) {
-                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, ws.b.packed, jr * kc, c, cIdx, ldc, overwrite);
+            for (int jr = j0; jr < j1; jr += tileCols) {
+                int width = Math.min(tileCols, j1 - jr), cIdx = cOff + ir * ldc + jr;
+                boolean whole = valid == tileRows && width == tileCols;
+                float[] out = whole ? c : ws.tile;
+                int outOff = whole ? cIdx : 0, outLd = whole ? ldc : tileCols;
+                boolean store = overwrite || !whole; // the scratch tile is always overwritten
+                if (tileCols == nr) {
+                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, packed, jr * kc, out, outOff, outLd, store);
                 } else {
-                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, ws.b.packed, jr * kc, ws.tile, 0, nr, true);
-                    storeEdge(ws.tile, valid, width, c, cIdx, ldc, overwrite);
+                    kernels.wideGatherMicroKernel(kc, a.data(), rows, 0, cols, 0, packed, jr * kc, nr * kc, out, outOff,
+                            outLd, store);
+                }
+                if (!whole) {
+                    storeEdge(ws.tile, tileCols, valid, width, c, cIdx, ldc, overwrite);
                 }
             }
         }
     }
 
-    /** The valid {@code rows x cols} part of a scratch tile (rows nr apart) onto C, or with {@code overwrite} into it. */
-    private void storeEdge(float[] tile, int rows, int cols, float[] c, int cIdx, int ldc, boolean overwrite) {
+    /** The valid {@code rows x cols} part of a scratch tile (rows tileLd apart) onto C, or with {@code overwrite} into it. */
+    private static void storeEdge(float[] tile, int tileLd, int rows, int cols, float[] c, int cIdx, int ldc,
+                                  boolean overwrite) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0, at = cIdx + r * ldc; q < cols; q++, at++) {
-                c[at] = overwrite ? tile[r * nr + q] : c[at] + tile[r * nr + q];
+                c[at] = overwrite ? tile[r * tileLd + q] : c[at] + tile[r * tileLd + q];
             }
         }
     }

@@ -25,6 +25,11 @@ final class VectorKernels implements FastKernels {
      */
     private static final int MR = L >= 16 ? 8 : 6;
     static final int NR = 2 * L;
+    /**
+     * Rows of the wide gathered tile (WIDE_MR x 2 NR): 6 with 512-bit vectors; none with narrower
+     * ones, whose 16 registers cannot hold 4 vectors of accumulators for more than 2 rows.
+     */
+    private static final int WIDE_MR = L >= 16 ? 6 : 0;
 
     /**
      * Refuses a forced width the CPU does not have (see {@link VectorWidth#checkSupported}); the
@@ -311,6 +316,129 @@ final class VectorKernels implements FastKernels {
             FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
             FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
         }
+    }
+
+    @Override
+    public int wideMr() {
+        return WIDE_MR;
+    }
+
+    @Override
+    public void wideGatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                      float[] b, int bOff, int bNext, float[] c, int cOff, int ldc, boolean overwrite) {
+        if (WIDE_MR == 0) {
+            throw new UnsupportedOperationException("no wide gathered tile with " + L + "-lane vectors");
+        }
+        wideGatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, bNext, c, cOff, ldc, overwrite);
+    }
+
+    /**
+     * The wide gathered micro-kernel: 6 rows x 4 vectors (24 accumulators, 4 B vectors and a
+     * broadcast: 29 of AVX-512's 32 registers), written out like {@link #gatherMicroKernel8};
+     * package-private so that tests reach it. Its loop holds 6 row offsets instead of 8 (see
+     * {@link FastKernels#wideGatherMicroKernel}); measured here on [16384,64] x [64,64], one
+     * thread, 12 launches: 104-105 GFLOP/s in every one, the 8-row kernel 104-107 in 7 and
+     * 88-89 in 5.
+     */
+    static void wideGatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
+                                       float[] b, int bOff, int bNext, float[] c, int cOff, int ldc, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        int t0 = aRows[rowsOff + 0], t1 = aRows[rowsOff + 1], t2 = aRows[rowsOff + 2], t3 = aRows[rowsOff + 3], t4 = aRows[rowsOff + 4], t5 = aRows[rowsOff + 5];
+        for (int q = 0; q < kc; q++) {
+            int col = aCols[firstCol + q], bi = bOff + q * NR, bj = bi + bNext;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bj);
+            FloatVector b3 = FloatVector.fromArray(S, b, bj + L);
+            FloatVector av = FloatVector.broadcast(S, a[t0 + col]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            c03 = av.fma(b3, c03);
+            av = FloatVector.broadcast(S, a[t1 + col]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            c13 = av.fma(b3, c13);
+            av = FloatVector.broadcast(S, a[t2 + col]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+            c23 = av.fma(b3, c23);
+            av = FloatVector.broadcast(S, a[t3 + col]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
+            c33 = av.fma(b3, c33);
+            av = FloatVector.broadcast(S, a[t4 + col]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            c42 = av.fma(b2, c42);
+            c43 = av.fma(b3, c43);
+            av = FloatVector.broadcast(S, a[t5 + col]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            c52 = av.fma(b2, c52);
+            c53 = av.fma(b3, c53);
+        }
+        int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        if (!overwrite) { // onto C's old contents; a first K block stores without reading them
+            c00 = FloatVector.fromArray(S, c, r0).add(c00);
+            c01 = FloatVector.fromArray(S, c, r0 + L).add(c01);
+            c02 = FloatVector.fromArray(S, c, r0 + 2 * L).add(c02);
+            c03 = FloatVector.fromArray(S, c, r0 + 3 * L).add(c03);
+            c10 = FloatVector.fromArray(S, c, r1).add(c10);
+            c11 = FloatVector.fromArray(S, c, r1 + L).add(c11);
+            c12 = FloatVector.fromArray(S, c, r1 + 2 * L).add(c12);
+            c13 = FloatVector.fromArray(S, c, r1 + 3 * L).add(c13);
+            c20 = FloatVector.fromArray(S, c, r2).add(c20);
+            c21 = FloatVector.fromArray(S, c, r2 + L).add(c21);
+            c22 = FloatVector.fromArray(S, c, r2 + 2 * L).add(c22);
+            c23 = FloatVector.fromArray(S, c, r2 + 3 * L).add(c23);
+            c30 = FloatVector.fromArray(S, c, r3).add(c30);
+            c31 = FloatVector.fromArray(S, c, r3 + L).add(c31);
+            c32 = FloatVector.fromArray(S, c, r3 + 2 * L).add(c32);
+            c33 = FloatVector.fromArray(S, c, r3 + 3 * L).add(c33);
+            c40 = FloatVector.fromArray(S, c, r4).add(c40);
+            c41 = FloatVector.fromArray(S, c, r4 + L).add(c41);
+            c42 = FloatVector.fromArray(S, c, r4 + 2 * L).add(c42);
+            c43 = FloatVector.fromArray(S, c, r4 + 3 * L).add(c43);
+            c50 = FloatVector.fromArray(S, c, r5).add(c50);
+            c51 = FloatVector.fromArray(S, c, r5 + L).add(c51);
+            c52 = FloatVector.fromArray(S, c, r5 + 2 * L).add(c52);
+            c53 = FloatVector.fromArray(S, c, r5 + 3 * L).add(c53);
+        }
+        // one set of stores, not one per case as in the narrow kernels: a method this size must
+        // stay small enough for C1's tier, or (measured) it can be left in C1 code for good
+        c00.intoArray(c, r0);
+        c01.intoArray(c, r0 + L);
+        c02.intoArray(c, r0 + 2 * L);
+        c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
+        c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4);
+        c41.intoArray(c, r4 + L);
+        c42.intoArray(c, r4 + 2 * L);
+        c43.intoArray(c, r4 + 3 * L);
+        c50.intoArray(c, r5);
+        c51.intoArray(c, r5 + L);
+        c52.intoArray(c, r5 + 2 * L);
+        c53.intoArray(c, r5 + 3 * L);
     }
 
     /** The 6-row gathered micro-kernel; package-private so that tests reach both on any machine. */

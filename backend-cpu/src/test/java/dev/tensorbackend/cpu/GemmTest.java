@@ -92,31 +92,43 @@ class GemmTest {
     /**
      * A product narrow enough to read A in place ({@link Gemm#IN_PLACE_A_MAX_SLIVERS}) gives the
      * bits of the packed path: its columns are the first columns of a wider product (packed A)
-     * of the same A, across K blocks, edge rows, both layouts of A, and on one and three threads.
+     * of the same A, across K blocks, edge rows, both layouts of A, and on one and three threads;
+     * for widths of one sliver, a partial second one (the wide tile with edge columns), an odd
+     * count (wide tiles, then a narrow one) and the widest. 45 rows go through narrow tiles only
+     * (too many rows of a wide tile would be wasted); 203 rows through wide ones, the last tile
+     * with 5 rows, on one thread, and through both kinds on three (row bands of 64, 72 and 67).
      */
     @Test
     void narrowProductsReadingAInPlaceGiveThePackedPathsBits() {
         Random rnd = new Random(19);
         for (FastKernels kernels : TestKernels.both()) {
-            int narrow = Gemm.IN_PLACE_A_MAX_SLIVERS * kernels.nr(), wide = narrow + 3 * kernels.nr() + 1;
-            int m = 45, k = 70;
-            for (CpuPool pool : List.of(TestKernels.ONE_THREAD, TestKernels.THREE_THREADS)) {
-                Gemm gemm = new Gemm(kernels, pool, 16, 2 * kernels.mr(), 4 * kernels.nr());
-                for (boolean transA : new boolean[] {false, true}) {
-                    float[] a = ErrorBound.random(rnd, m * k), bWide = ErrorBound.random(rnd, k * wide);
-                    float[] bNarrow = new float[k * narrow];
-                    for (int p = 0; p < k; p++) {
-                        System.arraycopy(bWide, p * wide, bNarrow, p * narrow, narrow);
-                    }
-                    Shape aShape = transA ? Shape.of(k, m) : Shape.of(m, k);
-                    float[] cWide = gemm.matmul(a, bWide, MatmulDims.of(aShape, transA, Shape.of(k, wide), false));
-                    float[] cNarrow = gemm.matmul(a, bNarrow, MatmulDims.of(aShape, transA, Shape.of(k, narrow), false));
-                    for (int i = 0; i < m; i++) {
-                        float[] expected = Arrays.copyOfRange(cWide, i * wide, i * wide + narrow);
-                        float[] actual = Arrays.copyOfRange(cNarrow, i * narrow, i * narrow + narrow);
-                        assertArrayEquals(expected, actual, kernels.name() + " " + pool.threads() + " threads, transA "
-                                + transA + ": row " + i + " of the narrow product differs from the wide one's");
-                    }
+            int nr = kernels.nr(), widest = Gemm.IN_PLACE_A_MAX_SLIVERS * nr;
+            for (int m : new int[] {45, 203}) {
+                for (int narrow : new int[] {nr, nr + 1, 3 * nr - 5, widest}) {
+                    checkInPlaceAgainstPacked(kernels, m, narrow, widest + 3 * nr + 1, rnd);
+                }
+            }
+        }
+    }
+
+    private static void checkInPlaceAgainstPacked(FastKernels kernels, int m, int narrow, int wide, Random rnd) {
+        int k = 70;
+        for (CpuPool pool : List.of(TestKernels.ONE_THREAD, TestKernels.THREE_THREADS)) {
+            Gemm gemm = new Gemm(kernels, pool, 16, 2 * kernels.mr(), 4 * kernels.nr());
+            for (boolean transA : new boolean[] {false, true}) {
+                float[] a = ErrorBound.random(rnd, m * k), bWide = ErrorBound.random(rnd, k * wide);
+                float[] bNarrow = new float[k * narrow];
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(bWide, p * wide, bNarrow, p * narrow, narrow);
+                }
+                Shape aShape = transA ? Shape.of(k, m) : Shape.of(m, k);
+                float[] cWide = gemm.matmul(a, bWide, MatmulDims.of(aShape, transA, Shape.of(k, wide), false));
+                float[] cNarrow = gemm.matmul(a, bNarrow, MatmulDims.of(aShape, transA, Shape.of(k, narrow), false));
+                for (int i = 0; i < m; i++) {
+                    float[] expected = Arrays.copyOfRange(cWide, i * wide, i * wide + narrow);
+                    float[] actual = Arrays.copyOfRange(cNarrow, i * narrow, i * narrow + narrow);
+                    assertArrayEquals(expected, actual, kernels.name() + " " + pool.threads() + " threads, transA "
+                            + transA + ", " + m + " x " + narrow + ": row " + i + " of the narrow product differs from the wide one's");
                 }
             }
         }
