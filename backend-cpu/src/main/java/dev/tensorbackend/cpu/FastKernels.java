@@ -53,15 +53,17 @@ interface FastKernels {
 
     /**
      * As {@link #gatherMicroKernel}, for a tile of {@link #wideMr()} rows and {@code 2 * nr()}
-     * columns: row q of B is the {@code nr()} floats at {@code b[bOff + q * nr()]} followed by
-     * the {@code nr()} at {@code b[bOff + bNext + q * nr()]} (two adjacent packed slivers). Fewer
-     * rows than the narrow tile, so fewer row offsets live in its loop: with 8 of them, the
-     * bounds checks and pointers, C2 runs short of general registers and, in some JVM launches
-     * and not others, parks loop values in vector registers, costing 15-20% for the whole
-     * launch. Same operations per element in the same order, so the same bits.
+     * columns: row q of B is the {@code 2 * nr()} floats at {@code b[bOff + q * 2 * nr()]} (a
+     * sliver packed twice as wide, or a row-major B of exactly that many columns read in place).
+     * Fewer rows than the narrow tile, so fewer row offsets live in its loop: with 8 of them,
+     * the bounds checks and pointers, C2 runs short of general registers and, in some JVM
+     * launches and not others, parks loop values in vector registers, costing 15-20% for the
+     * whole launch (a B row stride passed in as a value, one register more, brought that back:
+     * 191-200 instead of 207-209 GFLOP/s in 3 of 5 launches). Same operations per element in the
+     * same order, so the same bits.
      */
     default void wideGatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                       float[] b, int bOff, int bNext, float[] c, int cOff, int ldc, boolean overwrite) {
+                                       float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         throw new UnsupportedOperationException(name() + " kernels have no wide gathered tile");
     }
 

@@ -288,11 +288,11 @@ final class Gemm {
             int ncur = Math.min(nc, n - jc);
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
-                b.packPanel(pc, jc, kc, ncur, nr, ws.b.prepare(kc, ncur, nr));
                 if (aInPlace != null) {
-                    macroKernelInPlace(aInPlace, m, ncur, pc, kc, ws, c, cOff + jc, ldc, overwrite && pc == 0);
+                    macroKernelInPlace(aInPlace, (Operand) b, m, ncur, pc, jc, kc, ws, c, cOff + jc, ldc, overwrite && pc == 0);
                     continue;
                 }
+                b.packPanel(pc, jc, kc, ncur, nr, ws.b.prepare(kc, ncur, nr));
                 for (int ic = 0; ic < m; ic += mc) {
                     int mcur = Math.min(mc, m - ic);
                     a.packBlock(ic, pc, mcur, kc, mr, ws.a);
@@ -325,57 +325,69 @@ final class Gemm {
     }
 
     /**
-     * All rows of op(A) (stored, read in place) times one packed B panel of K block pc: as
-     * {@link #macroKernel}, with the A sliver given by tables of row and column offsets. Pairs
-     * of slivers go through the wide tile where the kernels have one
+     * All rows of op(A) (stored, read in place) times columns [jc, jc + ncur) of K block pc of
+     * B: as {@link #macroKernel}, with the A sliver given by tables of row and column offsets.
+     * Pairs of slivers go through the wide tile where the kernels have one
      * ({@link FastKernels#wideGatherMicroKernel}: its speed does not depend on the JVM launch),
-     * an odd last sliver through the narrow one.
+     * B packed in slivers twice as wide, or read in place where it is a row-major matrix exactly
+     * that wide (a dense layer's [64,64] weights; the weight gradient [16384,64]^T x [16384,64]
+     * spent 190 us of about 0.8 ms a thread copying its B); an odd last sliver goes through
+     * the narrow tile.
      */
-    private void macroKernelInPlace(Operand a, int m, int ncur, int pc, int kc, Workspace ws, float[] c, int cOff,
-                                    int ldc, boolean overwrite) {
+    private void macroKernelInPlace(Operand a, Operand b, int m, int ncur, int pc, int jc, int kc, Workspace ws,
+                                    float[] c, int cOff, int ldc, boolean overwrite) {
         int[] cols = ws.columns(kc);
         for (int q = 0; q < kc; q++) {
             cols[q] = (pc + q) * a.colStride();
         }
-        int wideMr = kernels.wideMr(), slivers = (ncur + nr - 1) / nr;
-        // rows the wide tiles would compute and drop (they come in 6s): at most 1% of m, or the
-        // narrow tiles do it all (64 rows, as in attention or a row band of a split product:
-        // 66 rows of wide tiles, measured 3-8% slower than 64 of narrow ones)
-        boolean wideFits = wideMr > 0 && ((m + wideMr - 1) / wideMr * wideMr - m) * 100 <= m;
-        int wideEnd = wideFits ? Math.min(ncur, slivers / 2 * 2 * nr) : 0; // columns the wide tiles cover
+        int wideMr = kernels.wideMr(), wideNr = 2 * nr, slivers = (ncur + nr - 1) / nr;
+        // B's rows are the wide tile's rows already: no copy, which outweighs the rows the wide
+        // tiles compute and drop (up to 5 a tile: the weight gradient's row bands of 32, 36 rows
+        // computed, ran at 181 GFLOP/s against 145-167 with narrow tiles and B packed)
+        boolean bInPlace = b.colStride() == 1 && b.rowStride() == wideNr && ncur == wideNr;
+        // otherwise the dropped rows may be at most 1% of m, or narrow tiles do it all (64 rows,
+        // as in attention: 66 rows of wide tiles, measured 3-8% slower than 64 of narrow ones)
+        boolean wideFits = wideMr > 0 && (bInPlace || ((m + wideMr - 1) / wideMr * wideMr - m) * 100 <= m);
+        int wideEnd = wideFits ? Math.min(ncur, slivers / 2 * wideNr) : 0; // columns the wide tiles cover
         if (wideEnd > 0) {
-            inPlaceTiles(a, m, 0, wideEnd, wideMr, 2 * nr, kc, cols, ws, c, cOff, ldc, overwrite);
+            if (bInPlace) {
+                inPlaceTiles(a, m, 0, wideEnd, wideMr, wideNr, kc, cols, b.data(), b.offset() + pc * wideNr + jc, ws, c,
+                        cOff, ldc, overwrite);
+            } else {
+                b.packPanel(pc, jc, kc, wideEnd, wideNr, ws.b.prepare(kc, wideEnd, wideNr));
+                inPlaceTiles(a, m, 0, wideEnd, wideMr, wideNr, kc, cols, ws.b.packed, 0, ws, c, cOff, ldc, overwrite);
+            }
         }
         if (wideEnd < ncur) {
-            inPlaceTiles(a, m, wideEnd, ncur, mr, nr, kc, cols, ws, c, cOff, ldc, overwrite);
+            b.packPanel(pc, jc + wideEnd, kc, ncur - wideEnd, nr, ws.b.prepare(kc, ncur - wideEnd, nr));
+            inPlaceTiles(a, m, wideEnd, ncur, mr, nr, kc, cols, ws.b.packed, 0, ws, c, cOff, ldc, overwrite);
         }
     }
 
     /**
      * Columns [j0, j1) of the in-place product in tiles of {@code tileRows x tileCols} (the
-     * narrow micro-tile, or the wide one two slivers across); rows past m repeat the last one
+     * narrow micro-tile, or the wide one), against B slivers {@code tileCols} wide from
+     * {@code b[bOff]} on (packed, {@code tileCols * kc} apart); rows past m repeat the last one
      * (computed, dropped), and edge tiles go through the scratch tile.
      */
     private void inPlaceTiles(Operand a, int m, int j0, int j1, int tileRows, int tileCols, int kc, int[] cols,
-                              Workspace ws, float[] c, int cOff, int ldc, boolean overwrite) {
+                              float[] b, int bOff, Workspace ws, float[] c, int cOff, int ldc, boolean overwrite) {
         int[] rows = ws.rows(tileRows);
-        float[] packed = ws.b.packed;
         for (int ir = 0; ir < m; ir += tileRows) {
             int valid = Math.min(tileRows, m - ir);
             for (int r = 0; r < tileRows; r++) {
                 rows[r] = a.offset() + (ir + Math.min(r, valid - 1)) * a.rowStride();
             }
             for (int jr = j0; jr < j1; jr += tileCols) {
-                int width = Math.min(tileCols, j1 - jr), cIdx = cOff + ir * ldc + jr;
+                int width = Math.min(tileCols, j1 - jr), cIdx = cOff + ir * ldc + jr, sliverAt = bOff + (jr - j0) * kc;
                 boolean whole = valid == tileRows && width == tileCols;
                 float[] out = whole ? c : ws.tile;
                 int outOff = whole ? cIdx : 0, outLd = whole ? ldc : tileCols;
                 boolean store = overwrite || !whole; // the scratch tile is always overwritten
                 if (tileCols == nr) {
-                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, packed, jr * kc, out, outOff, outLd, store);
+                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, b, sliverAt, out, outOff, outLd, store);
                 } else {
-                    kernels.wideGatherMicroKernel(kc, a.data(), rows, 0, cols, 0, packed, jr * kc, nr * kc, out, outOff,
-                            outLd, store);
+                    kernels.wideGatherMicroKernel(kc, a.data(), rows, 0, cols, 0, b, sliverAt, out, outOff, outLd, store);
                 }
                 if (!whole) {
                     storeEdge(ws.tile, tileCols, valid, width, c, cIdx, ldc, overwrite);

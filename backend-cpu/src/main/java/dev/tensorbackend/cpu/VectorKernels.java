@@ -325,11 +325,11 @@ final class VectorKernels implements FastKernels {
 
     @Override
     public void wideGatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                      float[] b, int bOff, int bNext, float[] c, int cOff, int ldc, boolean overwrite) {
+                                      float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         if (WIDE_MR == 0) {
             throw new UnsupportedOperationException("no wide gathered tile with " + L + "-lane vectors");
         }
-        wideGatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, bNext, c, cOff, ldc, overwrite);
+        wideGatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, c, cOff, ldc, overwrite);
     }
 
     /**
@@ -341,7 +341,7 @@ final class VectorKernels implements FastKernels {
      * 88-89 in 5.
      */
     static void wideGatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                       float[] b, int bOff, int bNext, float[] c, int cOff, int ldc, boolean overwrite) {
+                                       float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -350,11 +350,11 @@ final class VectorKernels implements FastKernels {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
         int t0 = aRows[rowsOff + 0], t1 = aRows[rowsOff + 1], t2 = aRows[rowsOff + 2], t3 = aRows[rowsOff + 3], t4 = aRows[rowsOff + 4], t5 = aRows[rowsOff + 5];
         for (int q = 0; q < kc; q++) {
-            int col = aCols[firstCol + q], bi = bOff + q * NR, bj = bi + bNext;
+            int col = aCols[firstCol + q], bi = bOff + q * 2 * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bj);
-            FloatVector b3 = FloatVector.fromArray(S, b, bj + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bi + 3 * L);
             FloatVector av = FloatVector.broadcast(S, a[t0 + col]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);

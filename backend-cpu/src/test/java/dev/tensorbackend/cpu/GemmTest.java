@@ -93,8 +93,9 @@ class GemmTest {
      * A product narrow enough to read A in place ({@link Gemm#IN_PLACE_A_MAX_SLIVERS}) gives the
      * bits of the packed path: its columns are the first columns of a wider product (packed A)
      * of the same A, across K blocks, edge rows, both layouts of A, and on one and three threads;
-     * for widths of one sliver, a partial second one (the wide tile with edge columns), an odd
-     * count (wide tiles, then a narrow one) and the widest. 45 rows go through narrow tiles only
+     * for widths of one sliver, a partial second one (the wide tile with edge columns), exactly
+     * two (B read in place by the wide tile), an odd count (wide tiles, then a narrow one) and
+     * the widest. 45 rows go through narrow tiles only
      * (too many rows of a wide tile would be wasted); 203 rows through wide ones, the last tile
      * with 5 rows, on one thread, and through both kinds on three (row bands of 64, 72 and 67).
      */
@@ -104,7 +105,7 @@ class GemmTest {
         for (FastKernels kernels : TestKernels.both()) {
             int nr = kernels.nr(), widest = Gemm.IN_PLACE_A_MAX_SLIVERS * nr;
             for (int m : new int[] {45, 203}) {
-                for (int narrow : new int[] {nr, nr + 1, 3 * nr - 5, widest}) {
+                for (int narrow : new int[] {nr, nr + 1, 2 * nr, 3 * nr - 5, widest}) {
                     checkInPlaceAgainstPacked(kernels, m, narrow, widest + 3 * nr + 1, rnd);
                 }
             }
