@@ -52,18 +52,22 @@ interface FastKernels {
     }
 
     /**
-     * As {@link #gatherMicroKernel}, for a tile of {@link #wideMr()} rows and {@code 2 * nr()}
-     * columns: row q of B is the {@code 2 * nr()} floats at {@code b[bOff + q * 2 * nr()]} (a
-     * sliver packed twice as wide, or a row-major B of exactly that many columns read in place).
-     * Fewer rows than the narrow tile, so fewer row offsets live in its loop: with 8 of them,
-     * the bounds checks and pointers, C2 runs short of general registers and, in some JVM
+     * {@code C = A * B} for a tile of {@link #wideMr()} rows and {@code 2 * nr()} columns, A read
+     * as in {@link #gatherMicroKernel}, row q of B the {@code 2 * nr()} floats at
+     * {@code b[bOff + q * 2 * nr()]} (a sliver packed twice as wide, or a row-major B of exactly
+     * that many columns read in place). It only stores: a later K block's tile goes to scratch
+     * and the caller adds it onto C, the same additions as adding in the kernel, so the same
+     * bits. Fewer rows than the narrow tile, so fewer row offsets live in its loop: with 8 of
+     * them, the bounds checks and pointers, C2 runs short of general registers and, in some JVM
      * launches and not others, parks loop values in vector registers, costing 15-20% for the
      * whole launch (a B row stride passed in as a value, one register more, brought that back:
-     * 191-200 instead of 207-209 GFLOP/s in 3 of 5 launches). Same operations per element in the
-     * same order, so the same bits.
+     * 191-200 instead of 207-209 GFLOP/s in 3 of 5 launches). Why it does not add onto C: with
+     * both the store and the add epilogue (24 vectors each) its vector operations exceed what
+     * C2 inlines into one method, and the ones left out run as boxed Java code (measured: the
+     * large training step took 455 instead of 96 ms).
      */
     default void wideGatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                       float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
+                                       float[] b, int bOff, float[] c, int cOff, int ldc) {
         throw new UnsupportedOperationException(name() + " kernels have no wide gathered tile");
     }
 

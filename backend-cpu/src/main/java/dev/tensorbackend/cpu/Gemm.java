@@ -380,28 +380,35 @@ final class Gemm {
             }
             for (int jr = j0; jr < j1; jr += tileCols) {
                 int width = Math.min(tileCols, j1 - jr), cIdx = cOff + ir * ldc + jr, sliverAt = bOff + (jr - j0) * kc;
-                boolean whole = valid == tileRows && width == tileCols;
-                float[] out = whole ? c : ws.tile;
-                int outOff = whole ? cIdx : 0, outLd = whole ? ldc : tileCols;
-                boolean store = overwrite || !whole; // the scratch tile is always overwritten
-                if (tileCols == nr) {
-                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, b, sliverAt, out, outOff, outLd, store);
+                boolean wide = tileCols != nr;
+                // straight into C: whole tiles, the wide ones only where they overwrite (they only store)
+                boolean direct = valid == tileRows && width == tileCols && (overwrite || !wide);
+                float[] out = direct ? c : ws.tile;
+                int outOff = direct ? cIdx : 0, outLd = direct ? ldc : tileCols;
+                if (wide) {
+                    kernels.wideGatherMicroKernel(kc, a.data(), rows, 0, cols, 0, b, sliverAt, out, outOff, outLd);
                 } else {
-                    kernels.wideGatherMicroKernel(kc, a.data(), rows, 0, cols, 0, b, sliverAt, out, outOff, outLd, store);
+                    // the scratch tile is always overwritten
+                    kernels.gatherMicroKernel(kc, a.data(), rows, 0, cols, 0, b, sliverAt, out, outOff, outLd,
+                            overwrite || !direct);
                 }
-                if (!whole) {
+                if (!direct) {
                     storeEdge(ws.tile, tileCols, valid, width, c, cIdx, ldc, overwrite);
                 }
             }
         }
     }
 
-    /** The valid {@code rows x cols} part of a scratch tile (rows tileLd apart) onto C, or with {@code overwrite} into it. */
-    private static void storeEdge(float[] tile, int tileLd, int rows, int cols, float[] c, int cIdx, int ldc,
-                                  boolean overwrite) {
+    /**
+     * The valid {@code rows x cols} part of a scratch tile (rows tileLd apart) onto C, or with
+     * {@code overwrite} into it: edge tiles, and whole wide tiles of later K blocks.
+     */
+    private void storeEdge(float[] tile, int tileLd, int rows, int cols, float[] c, int cIdx, int ldc, boolean overwrite) {
         for (int r = 0; r < rows; r++) {
-            for (int q = 0, at = cIdx + r * ldc; q < cols; q++, at++) {
-                c[at] = overwrite ? tile[r * tileLd + q] : c[at] + tile[r * tileLd + q];
+            if (overwrite) {
+                System.arraycopy(tile, r * tileLd, c, cIdx + r * ldc, cols);
+            } else { // C's old value plus the tile's, as the kernels add
+                kernels.add(c, cIdx + r * ldc, tile, r * tileLd, c, cIdx + r * ldc, cols);
             }
         }
     }

@@ -325,11 +325,11 @@ final class VectorKernels implements FastKernels {
 
     @Override
     public void wideGatherMicroKernel(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                      float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
+                                      float[] b, int bOff, float[] c, int cOff, int ldc) {
         if (WIDE_MR == 0) {
             throw new UnsupportedOperationException("no wide gathered tile with " + L + "-lane vectors");
         }
-        wideGatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, c, cOff, ldc, overwrite);
+        wideGatherMicroKernel6(kc, a, aRows, rowsOff, aCols, firstCol, b, bOff, c, cOff, ldc);
     }
 
     /**
@@ -341,7 +341,7 @@ final class VectorKernels implements FastKernels {
      * 88-89 in 5.
      */
     static void wideGatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
-                                       float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
+                                       float[] b, int bOff, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -386,35 +386,8 @@ final class VectorKernels implements FastKernels {
             c52 = av.fma(b2, c52);
             c53 = av.fma(b3, c53);
         }
+        // stores only (see FastKernels#wideGatherMicroKernel for why C is not added onto here)
         int r0 = cOff, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        if (!overwrite) { // onto C's old contents; a first K block stores without reading them
-            c00 = FloatVector.fromArray(S, c, r0).add(c00);
-            c01 = FloatVector.fromArray(S, c, r0 + L).add(c01);
-            c02 = FloatVector.fromArray(S, c, r0 + 2 * L).add(c02);
-            c03 = FloatVector.fromArray(S, c, r0 + 3 * L).add(c03);
-            c10 = FloatVector.fromArray(S, c, r1).add(c10);
-            c11 = FloatVector.fromArray(S, c, r1 + L).add(c11);
-            c12 = FloatVector.fromArray(S, c, r1 + 2 * L).add(c12);
-            c13 = FloatVector.fromArray(S, c, r1 + 3 * L).add(c13);
-            c20 = FloatVector.fromArray(S, c, r2).add(c20);
-            c21 = FloatVector.fromArray(S, c, r2 + L).add(c21);
-            c22 = FloatVector.fromArray(S, c, r2 + 2 * L).add(c22);
-            c23 = FloatVector.fromArray(S, c, r2 + 3 * L).add(c23);
-            c30 = FloatVector.fromArray(S, c, r3).add(c30);
-            c31 = FloatVector.fromArray(S, c, r3 + L).add(c31);
-            c32 = FloatVector.fromArray(S, c, r3 + 2 * L).add(c32);
-            c33 = FloatVector.fromArray(S, c, r3 + 3 * L).add(c33);
-            c40 = FloatVector.fromArray(S, c, r4).add(c40);
-            c41 = FloatVector.fromArray(S, c, r4 + L).add(c41);
-            c42 = FloatVector.fromArray(S, c, r4 + 2 * L).add(c42);
-            c43 = FloatVector.fromArray(S, c, r4 + 3 * L).add(c43);
-            c50 = FloatVector.fromArray(S, c, r5).add(c50);
-            c51 = FloatVector.fromArray(S, c, r5 + L).add(c51);
-            c52 = FloatVector.fromArray(S, c, r5 + 2 * L).add(c52);
-            c53 = FloatVector.fromArray(S, c, r5 + 3 * L).add(c53);
-        }
-        // one set of stores, not one per case as in the narrow kernels: a method this size must
-        // stay small enough for C1's tier, or (measured) it can be left in C1 code for good
         c00.intoArray(c, r0);
         c01.intoArray(c, r0 + L);
         c02.intoArray(c, r0 + 2 * L);
