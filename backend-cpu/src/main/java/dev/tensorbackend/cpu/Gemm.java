@@ -59,9 +59,22 @@ final class Gemm {
      * 32, 64, 128, 256: 138 -> 80, 218 -> 182, 405 -> 327, 719 -> 638 us, 2048^2 x [2048, 128]
      * 6.9 -> 5.5 ms. Wider products stay packed: at 256^3 to 512^3 reading A in place won
      * or lost about 10% depending on the run (512^3: 1.37 -> 1.26 ms once, 1.35 -> 1.48 ms
-     * another time), and it lost at 1024^3 and 2048^3 (193 -> 167-177 GFLOP/s).
+     * another time), and it lost at 1024^3 and 2048^3 (193 -> 167-177 GFLOP/s), through the
+     * narrow kernel, whose speed is decided at each JVM launch. Through the wide tile
+     * ({@link #wideTilesFit}) A is read in place at every width: measured in one process on 2
+     * threads, packed -> in place, 256^3 182-187 -> 201-205 GFLOP/s, 512^3 165-198 -> 207,
+     * 1024^3 195-197 -> 205-208 (A transposed 169-177 -> 183-185, B transposed 177-181 ->
+     * 187-191), 2048^3 197-199 -> 206, 4096^3 188-193 -> 199-207.
      */
     static final int IN_PLACE_A_MAX_SLIVERS = 4;
+    /**
+     * From this many rows the wide tile takes an in-place product whatever rows of its last
+     * tile it drops (at most 5, under 4%); below, only where it drops at most 1% of them. At 64
+     * rows (attention's products, 66 rows computed) it measured 3-8% slower than the narrow
+     * tile; at 128 (a thread's half of 256^3) 201-205 GFLOP/s against the narrow tile's 175 or
+     * 208, decided at each launch.
+     */
+    static final int WIDE_MIN_ROWS = 128;
 
     /**
      * Each thread's packing buffers, bounded by the block sizes (about 4.4 MB at the defaults);
@@ -282,8 +295,8 @@ final class Gemm {
         }
         Workspace ws = workspace().ensure(mc * kcBlock, Math.max(mr, 2 * kernels.wideMr()) * nr);
         // both stored matrices (B's slivers then all packed), and too narrow to repay packing A
-        Operand aInPlace = a instanceof Operand op && b instanceof Operand && (n + nr - 1) / nr <= IN_PLACE_A_MAX_SLIVERS
-                ? op : null;
+        Operand aInPlace = a instanceof Operand op && b instanceof Operand
+                && ((n + nr - 1) / nr <= IN_PLACE_A_MAX_SLIVERS || wideTilesFit(m)) ? op : null;
         for (int jc = 0; jc < n; jc += nc) {
             int ncur = Math.min(nc, n - jc);
             for (int pc = 0; pc < k; pc += kcBlock) {
@@ -345,9 +358,7 @@ final class Gemm {
         // tiles compute and drop (up to 5 a tile: the weight gradient's row bands of 32, 36 rows
         // computed, ran at 181 GFLOP/s against 145-167 with narrow tiles and B packed)
         boolean bInPlace = b.colStride() == 1 && b.rowStride() == wideNr && ncur == wideNr;
-        // otherwise the dropped rows may be at most 1% of m, or narrow tiles do it all (64 rows,
-        // as in attention: 66 rows of wide tiles, measured 3-8% slower than 64 of narrow ones)
-        boolean wideFits = wideMr > 0 && (bInPlace || ((m + wideMr - 1) / wideMr * wideMr - m) * 100 <= m);
+        boolean wideFits = wideMr > 0 && bInPlace || wideTilesFit(m);
         int wideEnd = wideFits ? Math.min(ncur, slivers / 2 * wideNr) : 0; // columns the wide tiles cover
         if (wideEnd > 0) {
             if (bInPlace) {
@@ -362,6 +373,12 @@ final class Gemm {
             b.packPanel(pc, jc + wideEnd, kc, ncur - wideEnd, nr, ws.b.prepare(kc, ncur - wideEnd, nr));
             inPlaceTiles(a, m, wideEnd, ncur, mr, nr, kc, cols, ws.b.packed, 0, ws, c, cOff, ldc, overwrite);
         }
+    }
+
+    /** Whether the wide tile takes an in-place product of m rows (see {@link #WIDE_MIN_ROWS}). */
+    private boolean wideTilesFit(int m) {
+        int wideMr = kernels.wideMr();
+        return wideMr > 0 && (m >= WIDE_MIN_ROWS || ((m + wideMr - 1) / wideMr * wideMr - m) * 100 <= m);
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.tensorbackend.api.MatmulDims;
 import dev.tensorbackend.api.Shape;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -98,6 +100,9 @@ class GemmTest {
      * the widest. 45 rows go through narrow tiles only
      * (too many rows of a wide tile would be wasted); 203 rows through wide ones, the last tile
      * with 5 rows, on one thread, and through both kinds on three (row bands of 64, 72 and 67).
+     * The widest of them is wider than {@link Gemm#IN_PLACE_A_MAX_SLIVERS}: the wide tile alone
+     * reads A in place there. The wider product packs A: its kernels are told there is no wide
+     * tile.
      */
     @Test
     void narrowProductsReadingAInPlaceGiveThePackedPathsBits() {
@@ -105,17 +110,36 @@ class GemmTest {
         for (FastKernels kernels : TestKernels.both()) {
             int nr = kernels.nr(), widest = Gemm.IN_PLACE_A_MAX_SLIVERS * nr;
             for (int m : new int[] {45, 203}) {
-                for (int narrow : new int[] {nr, nr + 1, 2 * nr, 3 * nr - 5, widest}) {
+                for (int narrow : new int[] {nr, nr + 1, 2 * nr, 3 * nr - 5, widest, widest + nr + 7}) {
                     checkInPlaceAgainstPacked(kernels, m, narrow, widest + 3 * nr + 1, rnd);
                 }
             }
         }
     }
 
+    /**
+     * The same kernels without the wide tile, so that a product wider than
+     * {@link Gemm#IN_PLACE_A_MAX_SLIVERS} packs A whatever its rows.
+     */
+    private static FastKernels withoutWideTile(FastKernels kernels) {
+        return (FastKernels) Proxy.newProxyInstance(FastKernels.class.getClassLoader(), new Class<?>[] {FastKernels.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("wideMr")) {
+                        return 0;
+                    }
+                    try {
+                        return method.invoke(kernels, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     private static void checkInPlaceAgainstPacked(FastKernels kernels, int m, int narrow, int wide, Random rnd) {
         int k = 70;
         for (CpuPool pool : List.of(TestKernels.ONE_THREAD, TestKernels.THREE_THREADS)) {
             Gemm gemm = new Gemm(kernels, pool, 16, 2 * kernels.mr(), 4 * kernels.nr());
+            Gemm packing = new Gemm(withoutWideTile(kernels), pool, 16, 2 * kernels.mr(), 4 * kernels.nr());
             for (boolean transA : new boolean[] {false, true}) {
                 float[] a = ErrorBound.random(rnd, m * k), bWide = ErrorBound.random(rnd, k * wide);
                 float[] bNarrow = new float[k * narrow];
@@ -123,7 +147,7 @@ class GemmTest {
                     System.arraycopy(bWide, p * wide, bNarrow, p * narrow, narrow);
                 }
                 Shape aShape = transA ? Shape.of(k, m) : Shape.of(m, k);
-                float[] cWide = gemm.matmul(a, bWide, MatmulDims.of(aShape, transA, Shape.of(k, wide), false));
+                float[] cWide = packing.matmul(a, bWide, MatmulDims.of(aShape, transA, Shape.of(k, wide), false));
                 float[] cNarrow = gemm.matmul(a, bNarrow, MatmulDims.of(aShape, transA, Shape.of(k, narrow), false));
                 for (int i = 0; i < m; i++) {
                     float[] expected = Arrays.copyOfRange(cWide, i * wide, i * wide + narrow);
