@@ -294,7 +294,7 @@ final class Gemm {
             return;
         }
         Workspace ws = workspace().ensure(mc * kcBlock, Math.max(mr, 2 * kernels.wideMr()) * nr);
-        // both stored matrices (B's slivers then all packed), and too narrow to repay packing A
+        // both stored matrices, and too narrow to repay packing A or rows enough for the wide tile
         Operand aInPlace = a instanceof Operand op && b instanceof Operand
                 && ((n + nr - 1) / nr <= IN_PLACE_A_MAX_SLIVERS || wideTilesFit(m)) ? op : null;
         for (int jc = 0; jc < n; jc += nc) {
@@ -358,7 +358,7 @@ final class Gemm {
         // tiles compute and drop (up to 5 a tile: the weight gradient's row bands of 32, 36 rows
         // computed, ran at 181 GFLOP/s against 145-167 with narrow tiles and B packed)
         boolean bInPlace = b.colStride() == 1 && b.rowStride() == wideNr && ncur == wideNr;
-        boolean wideFits = wideMr > 0 && bInPlace || wideTilesFit(m);
+        boolean wideFits = (wideMr > 0 && bInPlace) || wideTilesFit(m);
         int wideEnd = wideFits ? Math.min(ncur, slivers / 2 * wideNr) : 0; // columns the wide tiles cover
         if (wideEnd > 0) {
             if (bInPlace) {
