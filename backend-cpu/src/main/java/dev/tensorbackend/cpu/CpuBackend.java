@@ -46,9 +46,9 @@ public final class CpuBackend extends HeapBackend {
     }
 
     /**
-     * The innermost loops in one line, e.g. "vector, 512-bit (16 lanes), 8x32 micro-tile": what
-     * a benchmark report must say, since the width depends on the CPU and on
-     * {@code tensor.cpu.vectorBits}.
+     * The innermost loops in one line, e.g. "vector, 512-bit (16 lanes), 8x32 micro-tile, 6x64 for A
+     * read in place": what a benchmark report must say, since the width depends on the CPU and
+     * on {@code tensor.cpu.vectorBits}.
      */
     public String kernels() {
         return gemm.kernels().describe();

@@ -56,7 +56,8 @@ final class VectorKernels implements FastKernels {
 
     @Override
     public String describe() {
-        return "vector, " + S.vectorBitSize() + "-bit (" + L + " lanes), " + MR + "x" + NR + " micro-tile";
+        return "vector, " + S.vectorBitSize() + "-bit (" + L + " lanes), " + MR + "x" + NR + " micro-tile"
+                + (WIDE_MR > 0 ? ", " + WIDE_MR + "x" + 2 * NR + " for A read in place" : "");
     }
 
     @Override

@@ -54,7 +54,9 @@ class VectorWidthTest {
         assertEquals(expectedBits, VectorKernels.species().vectorBitSize());
         assertEquals(2 * lanes, k.nr());
         assertEquals(lanes >= 16 ? 8 : 6, k.mr());
-        assertEquals("vector, " + expectedBits + "-bit (" + lanes + " lanes), " + k.mr() + "x" + (2 * lanes) + " micro-tile",
+        assertEquals(lanes >= 16 ? 6 : 0, k.wideMr());
+        String wide = lanes >= 16 ? ", 6x" + (4 * lanes) + " for A read in place" : "";
+        assertEquals("vector, " + expectedBits + "-bit (" + lanes + " lanes), " + k.mr() + "x" + (2 * lanes) + " micro-tile" + wide,
                 k.describe());
     }
 }
