@@ -338,8 +338,9 @@ final class VectorKernels implements FastKernels {
      * broadcast: 29 of AVX-512's 32 registers), written out like {@link #gatherMicroKernel8};
      * package-private so that tests reach it. Its loop holds 6 row offsets instead of 8 (see
      * {@link FastKernels#wideGatherMicroKernel}); measured here on [16384,64] x [64,64], one
-     * thread, 12 launches: 104-105 GFLOP/s in every one, the 8-row kernel 104-107 in 7 and
-     * 88-89 in 5.
+     * thread, 12 launches, in a first form that read its two slivers from separate places:
+     * 104-105 GFLOP/s in every one, the 8-row kernel 104-107 in 7 and 88-89 in 5; in this form,
+     * through Gemm on 2 threads, 194-209 (README, Results measured here).
      */
     static void wideGatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
                                        float[] b, int bOff, float[] c, int cOff, int ldc) {
