@@ -23,6 +23,12 @@ final class BPanel {
     int[] sourceRows = new int[0];
     /** Per sliver: {@link #PACKED}, or the offset of its row 0 in {@link #source}. */
     int[] sliverOffset = new int[0];
+    /**
+     * A source's tables of the runs it copies (see {@link ImagePatches#packPanel}): kept here,
+     * with the thread's other packing buffers, so that packing a panel allocates nothing (new
+     * tables on every call were three quarters of the bytes the small training step allocated).
+     */
+    int[] runTo = new int[0], runFrom = new int[0], runLength = new int[0];
 
     /** Sized for a {@code kc x nc} block; every sliver marked packed until a source says otherwise. */
     BPanel prepare(int kc, int nc, int nr) {
@@ -45,5 +51,14 @@ final class BPanel {
         Arrays.fill(sliverOffset, PACKED);
         source = null;
         return this;
+    }
+
+    /** The run tables, at least {@code runs} long. */
+    void ensureRuns(int runs) {
+        if (runTo.length < runs) {
+            runTo = new int[runs];
+            runFrom = new int[runs];
+            runLength = new int[runs];
+        }
     }
 }

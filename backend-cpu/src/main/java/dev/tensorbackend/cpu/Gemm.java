@@ -468,7 +468,7 @@ final class Gemm {
         }
 
         long bytes() {
-            return (long) (a.length + tile.length + b.packed.length + rows.length + columns.length) * Float.BYTES;
+            return (long) (a.length + tile.length + b.packed.length + 3 * b.runTo.length + rows.length + columns.length) * Float.BYTES;
         }
 
         Workspace ensure(int aSize, int tileSize) {

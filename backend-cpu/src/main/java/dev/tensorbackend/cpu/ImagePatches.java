@@ -96,26 +96,34 @@ record ImagePatches(float[] padded, int hp, int wp, Conv2dGeometry g, int firstC
      */
     @Override
     public void packPanel(int pc, int jc, int kc, int ncur, int nr, BPanel panel) {
-        int sw = g.spec().strideW();
-        int[] off = positionOffsets(g, firstCol + jc, ncur);
+        int sw = g.spec().strideW(), rowStep = g.spec().strideH() * wp, outW = g.outW();
         for (int p = 0; p < kc; p++) {
             panel.sourceRows[p] = tapOffset(pc + p);
         }
         panel.source = padded;
         // the runs of the slivers that must be copied, with where each goes at p = 0 and
         // comes from: the loop over p below then needs no division
-        int[] runTo = new int[ncur], runFrom = new int[ncur], runLen = new int[ncur];
+        panel.ensureRuns(ncur);
+        int[] runTo = panel.runTo, runFrom = panel.runFrom, runLen = panel.runLength;
         int runs = 0;
+        // position q's offset from its tap's, stepped along as positionOffsets lays them out
+        int y = (firstCol + jc) / outW, x = (firstCol + jc) % outW, off = y * rowStep + x * sw;
         for (int q = 0; q < ncur; ) {
-            int start = q;
-            for (q++; q < ncur && q % nr != 0 && off[q] == off[q - 1] + sw; q++) {
-                // extend the run
-            }
+            int start = q, startOff = off, previous;
+            do { // extend the run while the next position follows on in the same sliver
+                previous = off;
+                q++;
+                if (++x == outW) {
+                    x = 0;
+                    y++;
+                }
+                off = y * rowStep + x * sw;
+            } while (q < ncur && q % nr != 0 && off == previous + sw);
             if (sw == 1 && start % nr == 0 && q - start == nr) {
-                panel.sliverOffset[start / nr] = off[start];
+                panel.sliverOffset[start / nr] = startOff;
             } else {
                 runTo[runs] = start / nr * nr * kc + start % nr;
-                runFrom[runs] = off[start];
+                runFrom[runs] = startOff;
                 runLen[runs++] = q - start;
             }
         }
