@@ -96,6 +96,6 @@ interface FastKernels {
     /** Softmax of {@code rows} consecutive rows of {@code cols} values, the first at {@code off}. */
     void softmaxRows(float[] x, float[] y, int off, int rows, int cols);
 
-    /** One softmax-backward row: dx = y * (dy - dot(dy, y)). */
-    void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols);
+    /** Softmax backward of {@code rows} consecutive rows: dx = y * (dy - dot(dy, y)), row by row. */
+    void softmaxBackwardRows(float[] y, float[] dy, float[] dx, int off, int rows, int cols);
 }

@@ -160,11 +160,7 @@ final class FastOps {
 
     float[] softmaxBackward(float[] y, float[] dy, int rows, int cols) {
         float[] dx = outputs.uninitialized(y.length);
-        chunked(rows, rowsPerChunk(cols), (from, to) -> {
-            for (int r = from; r < to; r++) {
-                k.softmaxBackwardRow(y, dy, dx, r * cols, cols);
-            }
-        });
+        chunked(rows, rowsPerChunk(cols), (from, to) -> k.softmaxBackwardRows(y, dy, dx, from * cols, to - from, cols));
         return dx;
     }
 

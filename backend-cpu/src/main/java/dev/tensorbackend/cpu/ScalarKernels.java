@@ -194,7 +194,13 @@ final class ScalarKernels implements FastKernels {
     }
 
     @Override
-    public void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols) {
+    public void softmaxBackwardRows(float[] y, float[] dy, float[] dx, int off, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            softmaxBackwardRow(y, dy, dx, off + r * cols, cols);
+        }
+    }
+
+    private static void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols) {
         int end = off + cols;
         float dot = 0;
         for (int i = off; i < end; i++) {

@@ -568,7 +568,7 @@ final class VectorKernels implements FastKernels {
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
             acc = acc.add(FloatVector.fromArray(S, x, i));
         }
-        float s = laneSum(acc);
+        float s = laneSum(acc, new float[L]);
         for (; i < to; i++) {
             s += x[i];
         }
@@ -579,7 +579,8 @@ final class VectorKernels implements FastKernels {
      * Each row in three passes: its maximum, its exps and their sum, then the division. The
      * maximum of the next row is found during this row's exps ({@link #expPass}), so that the
      * next row's loads, which come from memory for large inputs, overlap the exp arithmetic
-     * instead of waiting in a pass of their own.
+     * instead of waiting in a pass of their own. The lane reductions of every row go through
+     * one array made here ({@link #laneSum}).
      */
     @Override
     public void softmaxRows(float[] x, float[] y, int off, int rows, int cols) {
@@ -587,14 +588,14 @@ final class VectorKernels implements FastKernels {
             return;
         }
         int whole = S.loopBound(cols);
-        float[] nextMax = new float[1];
-        float max = tailMax(x, off + whole, off + cols, rowMax(x, off, off + whole));
+        float[] nextMax = new float[1], lanes = new float[L];
+        float max = tailMax(x, off + whole, off + cols, rowMax(x, off, off + whole, lanes));
         for (int r = 0; r < rows; r++) {
             int from = off + r * cols, bound = from + whole, end = from + cols;
             int ahead = r + 1 < rows ? cols : 0; // the last row looks at itself, its result unused
             // lanes add up in their own order (as in sum), so the total, and y after it, may
             // differ in the last bits from the scalar kernels' running sum; each exp is the same bits
-            float sum = expPass(x, y, from, bound, max, ahead, nextMax);
+            float sum = expPass(x, y, from, bound, max, ahead, nextMax, lanes);
             for (int i = bound; i < end; i++) {
                 y[i] = FloatExp.expOfDifference(x[i], max);
                 sum += y[i];
@@ -620,14 +621,21 @@ final class VectorKernels implements FastKernels {
     }
 
     @Override
-    public void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols) {
+    public void softmaxBackwardRows(float[] y, float[] dy, float[] dx, int off, int rows, int cols) {
+        float[] lanes = new float[L];
+        for (int r = 0; r < rows; r++) {
+            softmaxBackwardRow(y, dy, dx, off + r * cols, cols, lanes);
+        }
+    }
+
+    private static void softmaxBackwardRow(float[] y, float[] dy, float[] dx, int off, int cols, float[] lanes) {
         int end = off + cols, bound = off + S.loopBound(cols);
         FloatVector dotV = FloatVector.zero(S);
         int i = off;
         for (; i < bound; i += L) {
             dotV = FloatVector.fromArray(S, dy, i).fma(FloatVector.fromArray(S, y, i), dotV);
         }
-        float dot = laneSum(dotV);
+        float dot = laneSum(dotV, lanes);
         for (; i < end; i++) {
             dot += dy[i] * y[i];
         }
@@ -652,7 +660,7 @@ final class VectorKernels implements FastKernels {
      * C2 now and then (3 JVM launches in 8) compiled the compare as a call on boxed vectors,
      * and the whole softmax ran 5 times slower.
      */
-    static float rowMax(float[] x, int from, int to) {
+    static float rowMax(float[] x, int from, int to, float[] lanes) {
         FloatVector maxA = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), maxB = maxA, maxC = maxA, maxD = maxA;
         int i = from;
         for (; i + 4 * L <= to; i += 4 * L) {
@@ -669,12 +677,11 @@ final class VectorKernels implements FastKernels {
         }
         maxA = maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB));
         maxC = maxC.blend(maxD, maxC.compare(VectorOperators.LT, maxD));
-        return laneMax(maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC)));
+        return laneMax(maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC)), lanes);
     }
 
-    /** The largest lane, NaN lanes passed over (-inf if all are NaN). */
-    private static float laneMax(FloatVector v) {
-        float[] lanes = new float[L];
+    /** The largest lane, NaN lanes passed over (-inf if all are NaN); {@code lanes} is scratch of at least L floats. */
+    private static float laneMax(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
         float max = Float.NEGATIVE_INFINITY;
         for (float lane : lanes) {
@@ -697,7 +704,7 @@ final class VectorKernels implements FastKernels {
      * lanes passed over, as in {@link #rowMax}; the scalar part by Math.max): the next row's,
      * whose loads then overlap this row's arithmetic.
      */
-    static float expPass(float[] x, float[] y, int from, int to, float m, int ahead, float[] maxAhead) {
+    static float expPass(float[] x, float[] y, int from, int to, float m, int ahead, float[] maxAhead, float[] lanes) {
         FloatVector mv = FloatVector.broadcast(S, m);
         FloatVector log2e = FloatVector.broadcast(S, FloatExp.LOG2E), shifter = FloatVector.broadcast(S, FloatExp.SHIFTER);
         FloatVector ln2Hi = FloatVector.broadcast(S, -FloatExp.LN2_HI), ln2Lo = FloatVector.broadcast(S, -FloatExp.LN2_LO);
@@ -748,8 +755,8 @@ final class VectorKernels implements FastKernels {
             sumA = sumA.add(ya);
             sumB = sumB.add(yb);
         }
-        float sum = laneSum(sumA.add(sumB));
-        float max = laneMax(maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB)));
+        float sum = laneSum(sumA.add(sumB), lanes);
+        float max = laneMax(maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB)), lanes);
         for (; i < to; i++) {
             y[i] = FloatExp.expOfDifference(x[i], m);
             sum += y[i];
@@ -761,10 +768,12 @@ final class VectorKernels implements FastKernels {
 
     /**
      * Lanes added in index order. reduceLanes(ADD) leaves the order open, and the
-     * interpreter and the compiler may pick different ones: same input, different bits.
+     * interpreter and the compiler may pick different ones: same input, different bits. The
+     * lanes go through {@code lanes} (scratch of at least L floats), which the caller makes
+     * once for many rows: the compiler does not remove an array a vector is stored into, and
+     * one per call was two thirds of what the small training step allocated.
      */
-    private static float laneSum(FloatVector v) {
-        float[] lanes = new float[L];
+    private static float laneSum(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
         float s = 0;
         for (float lane : lanes) {

@@ -30,7 +30,7 @@ class FloatExpTest {
     private static float vectorExp(float x, float m) {
         float[] xs = new float[L], out = new float[L];
         xs[L - 1] = x;
-        VectorKernels.expPass(xs, out, 0, L, m, 0, new float[1]);
+        VectorKernels.expPass(xs, out, 0, L, m, 0, new float[1], new float[L]);
         return out[L - 1];
     }
 
@@ -43,7 +43,7 @@ class FloatExpTest {
             xs[i] = -Math.min(i, count) * 0x1p-12f;
         }
         float[] out = new float[xs.length];
-        VectorKernels.expPass(xs, out, 0, xs.length, 0f, 0, new float[1]);
+        VectorKernels.expPass(xs, out, 0, xs.length, 0f, 0, new float[1], new float[L]);
         double worst = 0;
         float worstAt = 0;
         for (int i = 0; i < xs.length; i++) {
