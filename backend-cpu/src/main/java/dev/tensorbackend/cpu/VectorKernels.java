@@ -568,7 +568,9 @@ final class VectorKernels implements FastKernels {
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
             acc = acc.add(FloatVector.fromArray(S, x, i));
         }
-        float s = laneSum(acc, new float[L]);
+        float[] lanes = new float[L];
+        acc.intoArray(lanes, 0);
+        float s = sumOfLanes(lanes);
         for (; i < to; i++) {
             s += x[i];
         }
@@ -580,7 +582,7 @@ final class VectorKernels implements FastKernels {
      * maximum of the next row is found during this row's exps ({@link #expPass}), so that the
      * next row's loads, which come from memory for large inputs, overlap the exp arithmetic
      * instead of waiting in a pass of their own. The lane reductions of every row go through
-     * one array made here ({@link #laneSum}).
+     * one array made here ({@link #sumOfLanes}).
      */
     @Override
     public void softmaxRows(float[] x, float[] y, int off, int rows, int cols) {
@@ -635,7 +637,8 @@ final class VectorKernels implements FastKernels {
         for (; i < bound; i += L) {
             dotV = FloatVector.fromArray(S, dy, i).fma(FloatVector.fromArray(S, y, i), dotV);
         }
-        float dot = laneSum(dotV, lanes);
+        dotV.intoArray(lanes, 0);
+        float dot = sumOfLanes(lanes);
         for (; i < end; i++) {
             dot += dy[i] * y[i];
         }
@@ -677,15 +680,15 @@ final class VectorKernels implements FastKernels {
         }
         maxA = maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB));
         maxC = maxC.blend(maxD, maxC.compare(VectorOperators.LT, maxD));
-        return laneMax(maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC)), lanes);
+        maxA.blend(maxC, maxA.compare(VectorOperators.LT, maxC)).intoArray(lanes, 0);
+        return maxOfLanes(lanes);
     }
 
-    /** The largest lane, NaN lanes passed over (-inf if all are NaN); {@code lanes} is scratch of at least L floats. */
-    private static float laneMax(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
+    /** The largest of lanes[0, L), NaN passed over (-inf if all are NaN): a vector's lanes, stored as for {@link #sumOfLanes}. */
+    private static float maxOfLanes(float[] lanes) {
         float max = Float.NEGATIVE_INFINITY;
-        for (float lane : lanes) {
-            max = max < lane ? lane : max;
+        for (int i = 0; i < L; i++) {
+            max = max < lanes[i] ? lanes[i] : max;
         }
         return max;
     }
@@ -755,8 +758,10 @@ final class VectorKernels implements FastKernels {
             sumA = sumA.add(ya);
             sumB = sumB.add(yb);
         }
-        float sum = laneSum(sumA.add(sumB), lanes);
-        float max = laneMax(maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB)), lanes);
+        sumA.add(sumB).intoArray(lanes, 0);
+        float sum = sumOfLanes(lanes);
+        maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB)).intoArray(lanes, 0);
+        float max = maxOfLanes(lanes);
         for (; i < to; i++) {
             y[i] = FloatExp.expOfDifference(x[i], m);
             sum += y[i];
@@ -767,17 +772,20 @@ final class VectorKernels implements FastKernels {
     }
 
     /**
-     * Lanes added in index order. reduceLanes(ADD) leaves the order open, and the
-     * interpreter and the compiler may pick different ones: same input, different bits. The
-     * lanes go through {@code lanes} (scratch of at least L floats), which the caller makes
-     * once for many rows: the compiler does not remove an array a vector is stored into, and
-     * one per call was two thirds of what the small training step allocated.
+     * lanes[0, L) added in index order: a vector's lanes, which the caller stored there.
+     * reduceLanes(ADD) leaves the order open, and the interpreter and the compiler may pick
+     * different ones: same input, different bits. The caller stores the vector itself and
+     * hands over only the array: a vector passed to a method C2 does not inline is boxed, and
+     * {@link #expPass} is past C2's inlining budget (NodeCountInliningCutoff), so helpers that
+     * took the vector cost two boxes per softmax row (193 bytes a row at 1024^2). The array
+     * is scratch the caller makes once for many rows: the compiler does not remove an array a
+     * vector is stored into, and one per call was two thirds of what the small training step
+     * allocated.
      */
-    private static float laneSum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
+    private static float sumOfLanes(float[] lanes) {
         float s = 0;
-        for (float lane : lanes) {
-            s += lane;
+        for (int i = 0; i < L; i++) {
+            s += lanes[i];
         }
         return s;
     }
