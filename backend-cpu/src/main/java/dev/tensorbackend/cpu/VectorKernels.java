@@ -705,7 +705,8 @@ final class VectorKernels implements FastKernels {
      *
      * <p>Alongside, {@code maxAhead[0]} gets the maximum of x[from + ahead, to + ahead) (NaN
      * lanes passed over, as in {@link #rowMax}; the scalar part by Math.max): the next row's,
-     * whose loads then overlap this row's arithmetic.
+     * whose loads then overlap this row's arithmetic. {@code lanes} is scratch of at least L
+     * floats for the two lane reductions at the end ({@link #sumOfLanes}).
      */
     static float expPass(float[] x, float[] y, int from, int to, float m, int ahead, float[] maxAhead, float[] lanes) {
         FloatVector mv = FloatVector.broadcast(S, m);
