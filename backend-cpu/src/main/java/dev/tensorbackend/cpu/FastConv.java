@@ -20,6 +20,8 @@ import java.util.function.IntConsumer;
  *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}, as micro-tiles
  *       that read col_b in place from the image (see {@link #filterGradientByTaps}).</li>
  * </ul>
+ * Filters of at most {@link #DIRECT_FILTER_MAX} entries skip the GEMMs: all three passes go
+ * tap by tap ({@link DirectConv}).
  * Images go to threads whole when there are enough of them, else each image's GEMM is
  * split; either way an image's numbers come out the same (see {@link Gemm}), and the
  * filter gradient adds the per-image products in image order, so results do not depend on
@@ -27,12 +29,17 @@ import java.util.function.IntConsumer;
  */
 final class FastConv {
     private final OutputArrays outputs;
-    /** Filter gradients up to this many entries are direct dot products: fewer than one micro-tile's 8 x 32. */
-    static final int DIRECT_FILTER_GRADIENT_MAX = 64;
+    /**
+     * Filters of up to this many entries (fewer than one micro-tile's 8 x 32) are convolved
+     * directly, tap by tap ({@link DirectConv}).
+     */
+    static final int DIRECT_FILTER_MAX = 64;
     /** Output positions per block of the filter gradient (see {@link #filterGradientByTaps}). */
     static final int POSITION_BLOCK = 1024;
     private final Gemm gemm;
     private final CpuPool pool;
+    /** {@link #DIRECT_FILTER_MAX}, but for tests. */
+    private final int directFilterMax;
     /** Per-thread zero-bordered image copies ({@link ImagePatches}). */
     private final Scratch images;
     /** Per-thread patch-gradient matrices of the strided input gradient. */
@@ -51,6 +58,12 @@ final class FastConv {
 
     /** Results go into arrays from {@code outputs}. */
     FastConv(Gemm gemm, int scratchCapFloats, OutputArrays outputs) {
+        this(gemm, scratchCapFloats, outputs, DIRECT_FILTER_MAX);
+    }
+
+    /** Filters of at most {@code directFilterMax} entries convolved directly (tests give 0 to reach the GEMM paths with any filter). */
+    FastConv(Gemm gemm, int scratchCapFloats, OutputArrays outputs, int directFilterMax) {
+        this.directFilterMax = directFilterMax;
         this.gemm = gemm;
         this.outputs = outputs;
         this.pool = gemm.pool();
@@ -78,6 +91,10 @@ final class FastConv {
     private float[] forward(String op, float[] in, float[] filter, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), imageSize = g.c() * g.h() * g.w();
         float[] out = outputs.uninitialized(g.n() * g.k() * p); // each image's GEMM stores its whole block
+        if (hasSmallFilter(g)) {
+            pool.forEach(g.n(), b -> DirectConv.forward(in, filter, g, b, out));
+            return out;
+        }
         Gemm.Operand f = Gemm.Operand.of(filter, 0, g.k(), crs, false);
         eachImage(g, (b, parallel) -> {
             PanelSource col = isPointwise(g) ? Gemm.Operand.of(in, b * imageSize, g.c(), p, false)
@@ -88,6 +105,11 @@ final class FastConv {
     }
 
     float[] backwardInput(float[] gradOut, float[] filter, Conv2dGeometry g) {
+        if (hasSmallFilter(g)) {
+            float[] gradIn = outputs.zeroed(g.n() * g.c() * g.h() * g.w());
+            pool.forEach(g.n(), b -> DirectConv.backwardInput(gradOut, filter, g, b, gradIn));
+            return gradIn;
+        }
         if (g.spec().strideH() == 1 && g.spec().strideW() == 1 && g.spec().padH() < g.r() && g.spec().padW() < g.s()
                 && g.h() > 0 && g.w() > 0) { // an empty image has no transposed geometry (its filter outgrows the padding)
             return backwardInputAsConvolution(gradOut, filter, g);
@@ -133,13 +155,14 @@ final class FastConv {
 
     /**
      * The filter gradient sums, per image, dOut_b (k x positions) times the patches (taps x
-     * positions) over the positions. Filter gradients of at most {@link #DIRECT_FILTER_GRADIENT_MAX}
-     * entries are direct dot products; the others go through {@link #filterGradientByTaps}.
+     * positions) over the positions. Filter gradients of at most {@link #DIRECT_FILTER_MAX}
+     * entries are direct dot products ({@link DirectConv#filterGradient}); the others go
+     * through {@link #filterGradientByTaps}.
      * Per-image results are added in image order.
      */
     float[] backwardFilter(float[] in, float[] gradOut, Conv2dGeometry g) {
         int crs = g.c() * g.r() * g.s(), size = g.k() * crs;
-        boolean direct = size <= DIRECT_FILTER_GRADIENT_MAX;
+        boolean direct = hasSmallFilter(g);
         float[] sum = outputs.zeroed(size); // dFilter [k, crs], the images' products added on
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
@@ -151,7 +174,7 @@ final class FastConv {
             Arrays.fill(partials, 0f);
             ImageTask task = (b, parallel) -> {
                 if (direct) {
-                    filterGradientDirect(in, gradOut, b, g, partials, (b - start) * size);
+                    DirectConv.filterGradient(in, gradOut, g, b, partials, (b - start) * size);
                 } else {
                     filterGradientByTaps(in, gradOut, b, g, tables, partials, (b - start) * size, parallel);
                 }
@@ -170,32 +193,6 @@ final class FastConv {
             }
         }
         return sum;
-    }
-
-    /**
-     * Image b's filter gradient [k, crs] into {@code out}, one dot product over the output
-     * positions per entry, read straight from the bordered image at any stride. For filter
-     * gradients of at most {@link #DIRECT_FILTER_GRADIENT_MAX} entries: as a GEMM a single-channel
-     * 2x2 filter is a 4 x 1 product padded to an 8 x 32 micro-tile, and its patches are packed
-     * first (the small training network spent a quarter of its step there).
-     */
-    private void filterGradientDirect(float[] in, float[] gradOut, int b, Conv2dGeometry g, float[] out, int outOff) {
-        int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
-        ImagePatches patches = ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
-        float[] padded = patches.padded();
-        int rowStep = g.spec().strideH() * patches.wp(), sw = g.spec().strideW();
-        for (int o = 0; o < k; o++) {
-            int dOut = (b * k + o) * p;
-            for (int t = 0; t < crs; t++) {
-                float acc = 0;
-                for (int y = 0, row = patches.tapOffset(t), d = dOut; y < g.outH(); y++, row += rowStep) {
-                    for (int x = 0; x < g.outW(); x++, d++) {
-                        acc = Math.fma(gradOut[d], padded[row + x * sw], acc);
-                    }
-                }
-                out[outOff + o * crs + t] += acc;
-            }
-        }
     }
 
     /**
@@ -327,6 +324,11 @@ final class FastConv {
         }
     }
 
+    /** A filter of at most {@link #DIRECT_FILTER_MAX} entries: convolved directly. */
+    private boolean hasSmallFilter(Conv2dGeometry g) {
+        return g.k() * g.c() * g.r() * g.s() <= directFilterMax;
+    }
+
     /** A 1x1 filter with stride 1 and no padding: the image itself is the patch matrix. */
     private static boolean isPointwise(Conv2dGeometry g) {
         return g.r() == 1 && g.s() == 1 && g.spec().strideH() == 1 && g.spec().strideW() == 1
@@ -359,12 +361,12 @@ final class FastConv {
     }
 
     /** The first output column x whose input column {@code x * stride + shift} is not left of the image. */
-    private static int firstInside(int shift, int stride) {
+    static int firstInside(int shift, int stride) {
         return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
     }
 
     /** One past the last output column x whose input column {@code x * stride + shift} is inside a width-w image. */
-    private static int lastInsideExclusive(int shift, int stride, int w, int outW) {
+    static int lastInsideExclusive(int shift, int stride, int w, int outW) {
         int last = w - 1 - shift; // largest x * stride allowed
         return last < 0 ? 0 : Math.min(outW, last / stride + 1);
     }

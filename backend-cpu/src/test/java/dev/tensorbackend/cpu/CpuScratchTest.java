@@ -9,6 +9,7 @@ import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.ConvSpec;
 import dev.tensorbackend.api.Shape;
 import dev.tensorbackend.api.Tensor;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -66,24 +67,32 @@ class CpuScratchTest {
     }
 
     /**
-     * Input and output fit easily (1 x 1 image, 3 x 3 output through a stride of 30000), but
-     * the zero-bordered copy the fast path makes would hold 60001^2 floats: a BackendException
-     * naming the op and the sizes, where a wrapped int once gave an IllegalArgumentException.
-     * The reference backend, which makes no copy, computes it.
+     * Input and output fit easily (1 x 1 images of 65 channels, 3 x 3 output through a stride
+     * of 30000), but the zero-bordered copy the GEMM path makes would hold 65 x 60001^2 floats:
+     * a BackendException naming the op and the sizes, where a wrapped int once gave an
+     * IllegalArgumentException. The reference backend, which makes no copy, computes it, and
+     * so does the fast path for a filter small enough to be convolved directly.
      */
     @Test
     void scratchPastIntIsANamedErrorNotAWrappedIndex() {
         ConvSpec spec = ConvSpec.of(30000, 30000);
+        int channels = FastConv.DIRECT_FILTER_MAX + 1; // one filter entry too many for the direct path
+        float[] twos = new float[channels], threes = new float[channels];
+        Arrays.fill(twos, 2);
+        Arrays.fill(threes, 3);
         try (CpuBackend cpu = new CpuBackend(); ReferenceBackend ref = new ReferenceBackend()) {
-            Tensor x = cpu.upload(Shape.of(1, 1, 1, 1), new float[] {2});
-            Tensor f = cpu.upload(Shape.of(1, 1, 1, 1), new float[] {3});
+            Tensor x = cpu.upload(Shape.of(1, channels, 1, 1), twos);
+            Tensor f = cpu.upload(Shape.of(1, channels, 1, 1), threes);
             BackendException e = assertThrows(BackendException.class, () -> cpu.conv2d(x, f, spec));
-            assertTrue(e.getMessage().startsWith("conv2d: one zero-bordered image of input[1, 1, 1, 1] with padding (30000, 30000)")
-                    && e.getMessage().contains("1 x 60001 x 60001"), e.getMessage());
-            assertEquals(1, cpu.relu(x).toArray().length, "the backend stays usable");
-            float[] y = ref.conv2d(ref.upload(Shape.of(1, 1, 1, 1), new float[] {2}), ref.upload(Shape.of(1, 1, 1, 1), new float[] {3}), spec)
+            assertTrue(e.getMessage().startsWith("conv2d: one zero-bordered image of input[1, 65, 1, 1] with padding (30000, 30000)")
+                    && e.getMessage().contains("65 x 60001 x 60001"), e.getMessage());
+            assertEquals(channels, cpu.relu(x).toArray().length, "the backend stays usable");
+            float[] y = ref.conv2d(ref.upload(Shape.of(1, channels, 1, 1), twos), ref.upload(Shape.of(1, channels, 1, 1), threes), spec)
                     .toArray();
-            assertArrayEquals(new float[] {0, 0, 0, 0, 6, 0, 0, 0, 0}, y);
+            assertArrayEquals(new float[] {0, 0, 0, 0, 390, 0, 0, 0, 0}, y);
+            Tensor x1 = cpu.upload(Shape.of(1, 1, 1, 1), new float[] {2});
+            Tensor f1 = cpu.upload(Shape.of(1, 1, 1, 1), new float[] {3});
+            assertArrayEquals(new float[] {0, 0, 0, 0, 6, 0, 0, 0, 0}, cpu.conv2d(x1, f1, spec).toArray(), "a 1x1 filter, direct");
         }
     }
 }

@@ -34,8 +34,8 @@ class FastConvTest {
             conv(1, 2, 2, 3, 3, 4, 4, ConvSpec.of(1, 2)),            // filter wider than the image, padding covers it
             conv(2, 2, 3, 3, 2, 2, 2, ConvSpec.of(1, 2)),            // padding >= filter: input gradient by col2im
             conv(2, 3, 1, 40, 2, 1, 3, new ConvSpec(1, 1, 0, 1)),    // one row: patches run across whole rows
-            conv(3, 1, 16, 10, 1, 2, 2, ConvSpec.of(2, 0)),          // the networks' layer: filter gradient direct
-            conv(2, 2, 9, 11, 3, 3, 3, new ConvSpec(2, 2, 1, 1)),     // 54 filter-gradient entries, direct, padded
+            conv(3, 1, 16, 10, 1, 2, 2, ConvSpec.of(2, 0)),          // the networks' layer: a small filter, direct
+            conv(2, 2, 9, 11, 3, 3, 3, new ConvSpec(2, 2, 1, 1)),     // 54 filter entries, direct, padded
             conv(2, 3, 5, 64, 9, 3, 3, ConvSpec.of(1, 1)),           // rows of 64: every sliver read in place
             conv(1, 2, 6, 40, 3, 3, 2, ConvSpec.of(1, 1)),           // rows of 41: slivers in place and copied mixed
             conv(4, 16, 20, 20, 32, 3, 3, ConvSpec.of(1, 1)),        // more images than threads
@@ -47,14 +47,17 @@ class FastConvTest {
             conv(2, 2, 4, 4, 0, 3, 3, ConvSpec.of(1, 1)),            // no output channels
             conv(2, 2, 0, 3, 3, 3, 3, ConvSpec.of(1, 2)));           // empty image rows, the padding makes outputs
 
+    /** Each case through the paths it takes, and again with small filters sent down the GEMM paths too. */
     @Test
     void forwardAndBothGradientsMatchTheReference() {
         Random rnd = new Random(11);
         for (FastKernels kernels : TestKernels.both()) {
             for (CpuPool pool : List.of(TestKernels.ONE_THREAD, TestKernels.THREE_THREADS)) {
-                FastConv fast = new FastConv(new Gemm(kernels, pool));
-                for (Case c : CASES) {
-                    check(fast, rnd, c, kernels.name() + " " + pool.threads() + " threads " + c);
+                for (int directFilterMax : new int[] {FastConv.DIRECT_FILTER_MAX, 0}) {
+                    FastConv fast = new FastConv(new Gemm(kernels, pool), Scratch.DEFAULT_CAP_FLOATS, OutputArrays.NEW, directFilterMax);
+                    for (Case c : CASES) {
+                        check(fast, rnd, c, kernels.name() + " " + pool.threads() + " threads, direct up to " + directFilterMax + " " + c);
+                    }
                 }
             }
         }
@@ -63,9 +66,12 @@ class FastConvTest {
     @Test
     void resultsRepeatBitForBitAndDoNotDependOnTheThreadCount() {
         Random rnd = new Random(5);
-        // stride 1 along rows (in-place slivers), stride 2 (packed), one image (each product split over threads)
+        // stride 1 along rows (in-place slivers), stride 2 (packed), one image (each product split over threads),
+        // small filters (direct, with and without padding)
         for (Case c : List.of(conv(5, 6, 13, 70, 7, 3, 3, ConvSpec.of(1, 1)), conv(5, 6, 13, 11, 7, 3, 3, new ConvSpec(1, 2, 1, 1)),
-                conv(1, 6, 13, 70, 9, 3, 3, ConvSpec.of(1, 1)))) {
+                conv(1, 6, 13, 70, 9, 3, 3, ConvSpec.of(1, 1)),
+                conv(5, 1, 16, 10, 1, 2, 2, ConvSpec.of(2, 0)),            // small filters: convolved directly
+                conv(5, 2, 9, 11, 3, 3, 3, new ConvSpec(2, 1, 1, 2)))) {
             Conv2dGeometry g = c.geometry();
             float[] in = ErrorBound.random(rnd, c.input().size()), f = ErrorBound.random(rnd, c.filter().size());
             float[] dOut = ErrorBound.random(rnd, g.outputShape().size());
