@@ -1,5 +1,7 @@
 package dev.tensorbackend.api;
 
+import java.util.function.Supplier;
+
 /**
  * The geometry of {@code C = op(A) op(B)}, computed and checked once for every backend.
  *
@@ -13,9 +15,10 @@ public record MatmulDims(int batch, int m, int n, int k, boolean transA, boolean
                          int aBatchStride, int bBatchStride, Shape outShape) {
 
     public static MatmulDims of(Shape a, boolean transA, Shape b, boolean transB) {
-        String what = "matmul(a" + a + (transA ? "^T" : "") + ", b" + b + (transB ? "^T" : "") + ")";
+        // the call as the errors name it, made only for an error: this runs on every matmul
+        Supplier<String> what = () -> "matmul(a" + a + (transA ? "^T" : "") + ", b" + b + (transB ? "^T" : "") + ")";
         if (a.rank() < 2 || a.rank() > 3 || b.rank() < 2 || b.rank() > 3) {
-            throw new BackendException(what + ": operands must have rank 2 or 3 (optional leading batch)");
+            throw new BackendException(what.get() + ": operands must have rank 2 or 3 (optional leading batch)");
         }
         int aRows = a.dim(-2), aCols = a.dim(-1);
         int bRows = b.dim(-2), bCols = b.dim(-1);
@@ -24,14 +27,14 @@ public record MatmulDims(int batch, int m, int n, int k, boolean transA, boolean
         int kB = transB ? bCols : bRows;
         int n = transB ? bRows : bCols;
         if (kA != kB) {
-            throw new BackendException(what + ": inner dimensions differ (" + kA + " vs " + kB + ")");
+            throw new BackendException(what.get() + ": inner dimensions differ (" + kA + " vs " + kB + ")");
         }
         boolean aBatched = a.rank() == 3, bBatched = b.rank() == 3;
         if (aBatched && bBatched && a.dim(0) != b.dim(0)) {
-            throw new BackendException(what + ": batch sizes differ (" + a.dim(0) + " vs " + b.dim(0) + ")");
+            throw new BackendException(what.get() + ": batch sizes differ (" + a.dim(0) + " vs " + b.dim(0) + ")");
         }
         int batch = aBatched ? a.dim(0) : bBatched ? b.dim(0) : 1;
-        Sizes.elements(what + ": the result [" + batch + ", " + m + ", " + n + "]", batch, m, n);
+        Sizes.elements(() -> what.get() + ": the result [" + batch + ", " + m + ", " + n + "]", batch, m, n);
         Shape out = aBatched || bBatched ? Shape.of(batch, m, n) : Shape.of(m, n);
         return new MatmulDims(batch, m, n, kA, transA, transB,
                 aBatched ? m * kA : 0, bBatched ? kA * n : 0, out);

@@ -166,7 +166,7 @@ final class FastConv {
         float[] sum = outputs.zeroed(size); // dFilter [k, crs], the images' products added on
         // images in groups of one per thread: each group's products, then added in image order
         int group = Math.max(1, Math.min(g.n(), pool.threads()));
-        float[] partials = new float[Sizes.elements("conv2dBackwardFilter: per-thread partial gradients of filter"
+        float[] partials = new float[Sizes.elements(() -> "conv2dBackwardFilter: per-thread partial gradients of filter"
                 + g.filterShape(), group, size)];
         TapTables tables = direct || g.n() == 0 ? null : TapTables.of(g, gemm.kernels().mr());
         for (int first = 0; first < g.n(); first += group) {
@@ -214,7 +214,7 @@ final class FastConv {
         ImagePatches patches = ImagePatches.of("conv2dBackwardFilter", in, b, g, images);
         int[] positions = tables.positions(), taps = tables.taps();
         int kTiles = (k + nr - 1) / nr, tapTiles = taps.length / mr;
-        float[] slivers = gradientSlivers.take(Sizes.elements("conv2dBackwardFilter: output gradient of image "
+        float[] slivers = gradientSlivers.take(Sizes.elements(() -> "conv2dBackwardFilter: output gradient of image "
                 + b + " in slivers", kTiles * nr, p));
         int gradOff = b * k * p, parts = parallel ? pool.threads() : 1;
         forEachPart(parallel, parts, part -> transposeIntoSlivers(gradOut, gradOff, k, p, nr, slivers,
