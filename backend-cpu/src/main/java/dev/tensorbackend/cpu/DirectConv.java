@@ -14,8 +14,9 @@ import java.util.Arrays;
  *
  * <p>Taps that fall on the zero padding are skipped, as in the reference loops. Each term is
  * one fma onto its sum, in filter order (output channel, input channel, row, column): the
- * forward pass adds an output's taps in the order the GEMM path does, from zero, so its
- * results are the same bits; the input gradient adds each term straight onto the input
+ * forward pass adds an output's taps in the order the GEMM path does, from zero, so where no
+ * tap falls on the padding (which that path multiplies by zero) its results are the same
+ * bits; the input gradient adds each term straight onto the input
  * position (the GEMM path first sums a patch entry over the output channels), so it may
  * differ from that path in the last bits, and depends only on the filter's order, not on the
  * thread count.
