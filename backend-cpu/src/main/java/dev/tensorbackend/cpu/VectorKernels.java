@@ -566,7 +566,7 @@ final class VectorKernels implements FastKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            acc = acc.add(FloatVector.fromArray(S, x, i));
+            acc = FloatVector.fromArray(S, x, i).add(acc); // the running sum as argument, not receiver (see expPass)
         }
         float[] lanes = new float[L];
         acc.intoArray(lanes, 0);
@@ -659,9 +659,9 @@ final class VectorKernels implements FastKernels {
      * and -0 rules) is a chain of several instructions; which zero is kept does not matter, as
      * x - (+0) and x - (-0) have the same exp. Four running maxima keep the compares from
      * waiting on one another (measured 0.12 ns per element with two Java max chains and a NaN
-     * test, 0.08 with these, rows of 1024). compare(LT, v), not its shorthand lt(v): with lt,
-     * C2 now and then (3 JVM launches in 8) compiled the compare as a call on boxed vectors,
-     * and the whole softmax ran 5 times slower.
+     * test, 0.08 with these, rows of 1024). compare(GT, v), not its shorthand gt(v): with the
+     * shorthand, C2 now and then (3 JVM launches in 8) compiled the compare as a call on boxed
+     * vectors, and the whole softmax ran 5 times slower.
      */
     static float rowMax(float[] x, int from, int to, float[] lanes) {
         FloatVector maxA = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), maxB = maxA, maxC = maxA, maxD = maxA;
@@ -669,14 +669,15 @@ final class VectorKernels implements FastKernels {
         for (; i + 4 * L <= to; i += 4 * L) {
             FloatVector a = FloatVector.fromArray(S, x, i), b = FloatVector.fromArray(S, x, i + L);
             FloatVector c = FloatVector.fromArray(S, x, i + 2 * L), d = FloatVector.fromArray(S, x, i + 3 * L);
-            maxA = maxA.blend(a, maxA.compare(VectorOperators.LT, a));
-            maxB = maxB.blend(b, maxB.compare(VectorOperators.LT, b));
-            maxC = maxC.blend(c, maxC.compare(VectorOperators.LT, c));
-            maxD = maxD.blend(d, maxD.compare(VectorOperators.LT, d));
+            // the running maxima as arguments, not receivers (see expPass)
+            maxA = a.blend(maxA, a.compare(VectorOperators.GT, maxA).not());
+            maxB = b.blend(maxB, b.compare(VectorOperators.GT, maxB).not());
+            maxC = c.blend(maxC, c.compare(VectorOperators.GT, maxC).not());
+            maxD = d.blend(maxD, d.compare(VectorOperators.GT, maxD).not());
         }
         for (; i < to; i += L) {
             FloatVector a = FloatVector.fromArray(S, x, i);
-            maxA = maxA.blend(a, maxA.compare(VectorOperators.LT, a));
+            maxA = a.blend(maxA, a.compare(VectorOperators.GT, maxA).not());
         }
         maxA = maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB));
         maxC = maxC.blend(maxD, maxC.compare(VectorOperators.LT, maxD));
@@ -696,12 +697,25 @@ final class VectorKernels implements FastKernels {
     /**
      * {@code y[i] = exp(x[i] - m)} for i in [from, to), a whole number of vectors, by
      * {@link FloatExp#expOfDifference}'s operations in the same order in every lane, so each
-     * lane has the scalar function's bits; returns the sum of the results. Two vectors per
-     * iteration, each with its own running sum, written out side by side: one vector per
-     * iteration left C2's code waiting on each exp's chain of dependent operations (measured
-     * 0.49 against 0.29 ns per element). The constants are broadcast once, into locals: as
-     * scalars or static final vectors they were re-broadcast or reloaded every iteration. An
-     * odd last vector goes through the scalar function, which gives the same bits.
+     * lane has the scalar function's bits; returns the sum of the results. The constants are
+     * broadcast once, into locals: as scalars or static final vectors they were re-broadcast or
+     * reloaded every iteration. A last part shorter than a vector goes through the scalar
+     * function, which gives the same bits.
+     *
+     * <p>Written so that C2 compiles every vector operation of the loop as an intrinsic in
+     * every JVM launch, which two rules ensure (see the README, "the JIT's vector traps"):
+     * <ul>
+     *   <li>One vector per iteration. With two side by side (6% faster per element where it
+     *       compiled well), parsing the loop passed C2's node budget for inlining at parse time
+     *       (NodeCountInliningCutoff); the calls after that point were inlined only after
+     *       parsing, their results typed as plain FloatVector, and in some launches the stores
+     *       of y then ran as Java code on boxed vectors (the large training step allocated 107
+     *       instead of 2 MB a step and ran 10-40% slower).</li>
+     *   <li>No running value (sum, maximum) as the receiver of an operation, only as its
+     *       argument: a loop's running values are typed plain FloatVector while the loop is
+     *       parsed, so an operation on one is bound through a type profile, which fails once the
+     *       compile has seen too many recorded type-check traps.</li>
+     * </ul>
      *
      * <p>Alongside, {@code maxAhead[0]} gets the maximum of x[from + ahead, to + ahead) (NaN
      * lanes passed over, as in {@link #rowMax}; the scalar part by Math.max): the next row's,
@@ -719,57 +733,47 @@ final class VectorKernels implements FastKernels {
         FloatVector zero = FloatVector.zero(S);
         // n + BIAS_UP in one add: n is kf's bits minus SHIFTER_BITS (int arithmetic wraps alike)
         IntVector bias = IntVector.broadcast(INT_S, FloatExp.BIAS_UP - FloatExp.SHIFTER_BITS);
-        FloatVector sumA = zero, sumB = zero;
-        FloatVector maxA = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), maxB = maxA;
+        FloatVector sum = zero;
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = from;
-        for (; i + 2 * L <= to; i += 2 * L) {
-            FloatVector na = FloatVector.fromArray(S, x, i + ahead), nb = FloatVector.fromArray(S, x, i + ahead + L);
-            maxA = maxA.blend(na, maxA.compare(VectorOperators.LT, na)); // NaN passed over, as in rowMax
-            maxB = maxB.blend(nb, maxB.compare(VectorOperators.LT, nb));
-            FloatVector xa = FloatVector.fromArray(S, x, i), xb = FloatVector.fromArray(S, x, i + L);
-            FloatVector sa = xa.sub(mv), sb = xb.sub(mv);
-            FloatVector ba = sa.sub(xa), bb = sb.sub(xb); // TwoSum of x and -m: e is what rounding s lost
-            FloatVector ea = xa.sub(sa.sub(ba)).sub(mv.add(ba)), eb = xb.sub(sb.sub(bb)).sub(mv.add(bb));
-            FloatVector kfa = sa.fma(log2e, shifter), kfb = sb.fma(log2e, shifter);
-            FloatVector ka = kfa.sub(shifter), kb = kfb.sub(shifter);
-            FloatVector ra = ka.fma(ln2Hi, sa), rb = kb.fma(ln2Hi, sb);
-            ra = ka.fma(ln2Lo, ra.add(ea));
-            rb = kb.fma(ln2Lo, rb.add(eb));
-            FloatVector pa = c6.fma(ra, c5), pb = c6.fma(rb, c5);
-            pa = pa.fma(ra, c4);
-            pb = pb.fma(rb, c4);
-            pa = pa.fma(ra, c3);
-            pb = pb.fma(rb, c3);
-            pa = pa.fma(ra, c2);
-            pb = pb.fma(rb, c2);
-            pa = pa.fma(ra, one);
-            pb = pb.fma(rb, one);
-            pa = pa.fma(ra, one);
-            pb = pb.fma(rb, one);
+        for (; i + L <= to; i += L) {
+            FloatVector next = FloatVector.fromArray(S, x, i + ahead);
+            // max where next is not above it (NaN included: passed over, as in rowMax), else next
+            max = next.blend(max, next.compare(VectorOperators.GT, max).not());
+            FloatVector xv = FloatVector.fromArray(S, x, i);
+            FloatVector s = xv.sub(mv);
+            FloatVector b = s.sub(xv); // TwoSum of x and -m: e is what rounding s lost
+            FloatVector e = xv.sub(s.sub(b)).sub(b.add(mv));
+            FloatVector kf = s.fma(log2e, shifter);
+            FloatVector k = kf.sub(shifter);
+            FloatVector r = k.fma(ln2Hi, s);
+            r = k.fma(ln2Lo, r.add(e));
+            FloatVector p = r.fma(c6, c5);
+            p = p.fma(r, c4);
+            p = p.fma(r, c3);
+            p = p.fma(r, c2);
+            p = p.fma(r, one);
+            p = p.fma(r, one);
             // reinterpretShape to the constant species, not reinterpretAsFloats(), whose target
             // species C2 sometimes failed to see as a constant: the cast then ran as a call on
             // boxed vectors, 6 times slower (JDK 17, seen after an unrelated change elsewhere)
-            FloatVector upA = (FloatVector) ((IntVector) kfa.reinterpretShape(INT_S, 0)).add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
-            FloatVector upB = (FloatVector) ((IntVector) kfb.reinterpretShape(INT_S, 0)).add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
+            FloatVector up = (FloatVector) ((IntVector) kf.reinterpretShape(INT_S, 0)).add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretShape(S, 0);
             // the scalar code returns 0 early below LOW; here the lanes are computed and replaced
-            FloatVector ya = pa.mul(upA).blend(zero, sa.compare(VectorOperators.LT, low));
-            FloatVector yb = pb.mul(upB).blend(zero, sb.compare(VectorOperators.LT, low));
-            ya.intoArray(y, i);
-            yb.intoArray(y, i + L);
-            sumA = sumA.add(ya);
-            sumB = sumB.add(yb);
+            FloatVector yv = p.mul(up).blend(zero, s.compare(VectorOperators.LT, low));
+            yv.intoArray(y, i);
+            sum = yv.add(sum);
         }
-        sumA.add(sumB).intoArray(lanes, 0);
-        float sum = sumOfLanes(lanes);
-        maxA.blend(maxB, maxA.compare(VectorOperators.LT, maxB)).intoArray(lanes, 0);
-        float max = maxOfLanes(lanes);
+        sum.intoArray(lanes, 0);
+        float total = sumOfLanes(lanes);
+        max.intoArray(lanes, 0);
+        float maxNext = maxOfLanes(lanes);
         for (; i < to; i++) {
             y[i] = FloatExp.expOfDifference(x[i], m);
-            sum += y[i];
-            max = Math.max(max, x[i + ahead]);
+            total += y[i];
+            maxNext = Math.max(maxNext, x[i + ahead]);
         }
-        maxAhead[0] = max;
-        return sum;
+        maxAhead[0] = maxNext;
+        return total;
     }
 
     /**
