@@ -703,7 +703,7 @@ final class VectorKernels implements FastKernels {
      * function, which gives the same bits.
      *
      * <p>Written so that C2 compiles every vector operation of the loop as an intrinsic in
-     * every JVM launch, which two rules ensure (see the README, "the JIT's vector traps"):
+     * every JVM launch, which two rules ensure (see the README, "A third trap of the JIT"):
      * <ul>
      *   <li>One vector per iteration. With two side by side (6% faster per element where it
      *       compiled well), parsing the loop passed C2's node budget for inlining at parse time
