@@ -7,7 +7,9 @@
 # Each step has its own time limit; summary.txt gets its exit status and duration. The
 # kernel lab's report and the summary are left at the top of OUTDIR, every log in logs.tgz;
 # kernel-lab-conv-gemm.md beside them times the tiny-filter convolutions (documented,
-# train-large) with the implicit GEMMs forced, for comparison with kernel-lab.md's direct kernels.
+# train-large) with the implicit GEMMs forced, for comparison with kernel-lab.md's direct kernels;
+# kernel-lab-softmax-block.md the softmax forward over rows of 2048 to 8192 with the block kernel
+# forced, for comparison with kernel-lab.md's fused kernel.
 # Without a GPU (a dry run) the GPU steps are skipped, saying so, and the kernel lab runs on the CPU.
 # DEVICE_CHECK_SKIP="name ..." leaves steps out (for a session short of GPU time), saying so.
 set -uo pipefail
@@ -33,6 +35,10 @@ step diag 60 $b diag
 # documented and the large training size): timed once more with the old implicit-GEMM path forced
 conv_ops=conv2d-forward,conv2d-backward-input,conv2d-backward-filter
 conv_shapes=documented,train-large
+# the softmax forward over rows the fused kernel takes (2048 to 8192 columns; 8192^2 is the case
+# it was written for), timed once more on the block kernel it replaced
+softmax_ops=softmax-forward
+softmax_shapes=2048,4096,8192
 if ! nvidia-smi -L > /dev/null 2>&1; then
     # a dry run: check the scripts and the lab itself on the CPU, skip what needs a GPU
     echo "no GPU here (nvidia-smi -L failed): the CUDA suites, pass, crosscheck, baseline and JMH are skipped" >> "$summary"
@@ -40,6 +46,9 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
     # the conv-gemm step's arguments (the property is the CUDA backend's; the CPU ignores it)
     step kernel-lab-conv-gemm 60 $b java -Dtensor.cuda.conv.kernel=gemm dev.tensorbackend.bench.lab.KernelLab "$logs/conv-gemm" \
         --backends cpu --quick --budget-ms 5 --ops "$conv_ops" --shapes "$conv_shapes"
+    # the softmax-block step's arguments likewise (the CPU's quick cases leave 8192 out)
+    step kernel-lab-softmax-block 60 $b java -Dtensor.cuda.softmax.kernel=block dev.tensorbackend.bench.lab.KernelLab \
+        "$logs/softmax-block" --backends cpu --quick --budget-ms 5 --ops "$softmax_ops" --shapes "$softmax_shapes"
 else
     # every backend-cuda test with CUDA selected (contract, cross-check, lifecycle, every matmul tiling,
     # the register check where nvcc is there), and the network's tests on cuda
@@ -62,12 +71,18 @@ else
     # times the launch rule's direct kernels on the same shapes
     gemm_args=(--backends cuda --ops "$conv_ops" --shapes "$conv_shapes"); [ -s "$logs/baseline.json" ] && gemm_args+=(--baseline "$logs/baseline.json")
     step kernel-lab-conv-gemm 60 $b java -Dtensor.cuda.conv.kernel=gemm dev.tensorbackend.bench.lab.KernelLab "$logs/conv-gemm" "${gemm_args[@]}"
+    # the softmax forward over long rows again on the block kernel (-Dtensor.cuda.softmax.kernel=block)
+    # that the fused kernel replaced, beside PyTorch: the kernel-lab step above times the fused kernel
+    softmax_args=(--backends cuda --ops "$softmax_ops" --shapes "$softmax_shapes"); [ -s "$logs/baseline.json" ] && softmax_args+=(--baseline "$logs/baseline.json")
+    step kernel-lab-softmax-block 60 $b java -Dtensor.cuda.softmax.kernel=block dev.tensorbackend.bench.lab.KernelLab \
+        "$logs/softmax-block" "${softmax_args[@]}"
     # JMH in quick mode on cuda
     step jmh-cuda 180 env JAVA_OPTS="-Dtensor.backend=cuda" $b java dev.tensorbackend.bench.BenchMain "$logs/jmh"
 fi
 
 cp "$logs"/kernel-lab.md "$logs"/kernel-lab.json "$out"/ 2>/dev/null
 cp "$logs"/conv-gemm/kernel-lab.md "$out"/kernel-lab-conv-gemm.md 2>/dev/null
+cp "$logs"/softmax-block/kernel-lab.md "$out"/kernel-lab-softmax-block.md 2>/dev/null
 cp "$logs"/jmh/bench-report.md "$out"/jmh-report.md 2>/dev/null
 tar czf "$out/logs.tgz" -C "$out" logs && rm -rf "$logs"
 cat "$summary"

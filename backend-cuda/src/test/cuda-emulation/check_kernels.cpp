@@ -17,6 +17,9 @@
 #include <random>
 #include <string>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 static int failures = 0, checks = 0;
 static const bool verbose = std::getenv("EMULATION_VERBOSE") != nullptr; // print every passing check too
 static std::mt19937 rng(12345);
@@ -440,6 +443,101 @@ static void check_softmax(int rows, int cols, float scale, unsigned gridCap) {
     compare(std::string("softmax_backward_") + what, dx, adx, 1e-6, 1e-4);
 }
 
+// softmax_forward_fused: rows held in registers, 128-bit accesses where aligned, one (max, sum)
+// reduction. threads: the block size (SoftmaxLauncher.fusedThreads gives ceil(cols / 32) rounded
+// up to whole warps, at most 256); offsetX / offsetY: x and y start that many floats into their
+// allocations, so a nonzero offset makes them misaligned and the 4-byte path must take over. The
+// rows (at least 8) hold the special values the CPU reference has rules for:
+//   0: one -inf (exp gives 0 there)        1: one NaN (the row is NaN)
+//   2: all -inf (the row is NaN, as exp(-inf - -inf) is)       3: one +inf (the row is NaN)
+//   4: -inf but for its last value, so almost every thread holds only -inf (its pair (-inf, 0))
+//   5: far below zero (exp underflows unless the true row maximum is subtracted)
+//   6: values up to +-3e38: x - max overflows to -inf in float, which must give 0
+//   7 and beyond: random values of size up to scale.
+static std::vector<float> fused_inputs(int rows, int cols, float scale) {
+    auto x = random_values((size_t)rows * cols, scale);
+    auto row = [&](int r) { return x.data() + (size_t)r * cols; };
+    row(0)[cols / 3] = -INFINITY;
+    row(1)[cols / 2] = NAN;
+    std::fill(row(2), row(2) + cols, -INFINITY);
+    row(3)[cols - 1] = INFINITY;
+    std::fill(row(4), row(4) + cols - 1, -INFINITY);
+    for (int c = 0; c < cols; ++c) row(5)[c] = -std::fabs(row(5)[c]) - 200.f;
+    for (int c = 0; c < cols; ++c) row(6)[c] = row(6)[c] / scale * 3e38f;
+    return x;
+}
+
+// The CPU reference's rule (ReferenceKernels.softmax): max as Math.max (NaN wins), exp of the
+// difference and the sum in double.
+static std::vector<double> softmax_reference(const float* x, int rows, int cols) {
+    std::vector<double> y((size_t)rows * cols);
+    for (int r = 0; r < rows; ++r) {
+        const float* xr = x + (size_t)r * cols;
+        float m = -INFINITY;
+        for (int c = 0; c < cols; ++c) m = std::isnan(xr[c]) || std::isnan(m) ? NAN : std::max(m, xr[c]);
+        double sum = 0;
+        for (int c = 0; c < cols; ++c) sum += std::exp((double)xr[c] - m);
+        for (int c = 0; c < cols; ++c) y[(size_t)r * cols + c] = std::exp((double)xr[c] - m) / sum;
+    }
+    return y;
+}
+
+static void check_softmax_fused(int rows, int cols, unsigned threads, float scale, unsigned gridCap, int offsetX = 0,
+                                int offsetY = 0) {
+    auto xalloc = fused_inputs(rows, cols, scale);
+    xalloc.insert(xalloc.begin(), offsetX, 0.f);
+    const float* x = xalloc.data() + offsetX;
+    std::vector<double> ref = softmax_reference(x, rows, cols);
+    const unsigned blocks = cap(rows, gridCap);
+    std::vector<float> first;
+    for (int run = 0; run < 2; ++run) { // the same bits again, on the full grid after the capped one
+        std::vector<float> yalloc(offsetY + (size_t)rows * cols, -1.f);
+        float* y = yalloc.data() + offsetY;
+        emu::launch({run == 0 ? blocks : cap(rows, 65535), 1, 1}, {threads, 1, 1},
+                    [&] { softmax_forward_fused(x, y, rows, cols); });
+        std::vector<float> out(y, y + (size_t)rows * cols);
+        char what[160];
+        std::snprintf(what, sizeof what, "softmax_forward_fused rows %d cols %d threads %u scale %g grid<=%u%s%s", rows, cols,
+                      threads, scale, run == 0 ? gridCap : 65535u, offsetX ? " x misaligned" : "",
+                      offsetY ? " y misaligned" : "");
+        if (run == 0) {
+            compare(what, ref, out, 1e-7, 5e-5); // CrossCheck.SOFTMAX
+            first = out;
+        } else {
+            ++checks;
+            if (std::memcmp(first.data(), out.data(), out.size() * sizeof(float)) != 0) {
+                std::printf("FAIL %s: other bits than on the first run\n", what);
+                ++failures;
+            } else if (verbose) {
+                std::printf("ok   %-60s same bits\n", what);
+            }
+        }
+    }
+}
+
+// A launch for a row longer than the block holds must fail, never leave the row's tail unwritten:
+// in a child process (the emulation exits with status 2 on a kernel fault).
+static void check_softmax_fused_refuses_long_rows() {
+    ++checks;
+    std::fflush(stdout);
+    const pid_t child = fork();
+    if (child == 0) {
+        std::freopen("/dev/null", "w", stderr);
+        std::vector<float> x(2 * 1025, 0.f), y(2 * 1025);
+        emu::launch({1, 1, 1}, {32, 1, 1}, [&] { softmax_forward_fused(x.data(), y.data(), 2, 1025); }); // holds 1024
+        std::_Exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 2) {
+        std::printf("FAIL softmax_forward_fused with 1025 columns on 32 threads: expected the trap (exit status 2), got %s %d\n",
+                    WIFEXITED(status) ? "exit status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        ++failures;
+    } else if (verbose) {
+        std::printf("ok   %-60s trapped\n", "softmax_forward_fused cols > 32 x threads");
+    }
+}
+
 // ---- element-wise ---------------------------------------------------------------------------
 
 static void check_elementwise(int n, unsigned gridCap) {
@@ -571,6 +669,19 @@ int main() {
         check_softmax(3, 8193, 30, gridCap); // one longer: the online max/sum pass
         check_softmax(2, 9001, 50, gridCap);
         check_softmax(9, 40, 50, gridCap);
+        // the fused forward, blocks as SoftmaxLauncher.fusedThreads sizes them
+        check_softmax_fused(8, 1025, 64, 1, gridCap);    // just past the warp kernels: 4-byte path, 2 warps
+        check_softmax_fused(9, 1028, 64, 1, gridCap);    // the same, 128-bit path
+        check_softmax_fused(8, 2048, 64, 50, gridCap);   // every thread full (32 values)
+        check_softmax_fused(8, 3001, 96, 1, gridCap);    // 3 warps, ragged end
+        check_softmax_fused(8, 4100, 160, 1e4f, gridCap); // large magnitudes
+        check_softmax_fused(8, 8191, 256, 1, gridCap);   // longest row on the 4-byte path
+        check_softmax_fused(9, 8192, 256, 30, gridCap);  // the H200 case's row length: 128-bit, full block
+        check_softmax_fused(8, 8192, 256, 1, gridCap, 1, 0); // x misaligned: 4-byte path
+        check_softmax_fused(8, 4096, 128, 1, gridCap, 0, 3); // y misaligned
+        check_softmax_fused(8, 1000, 32, 1, gridCap);    // one warp, one slot of the warps' buffer
+        check_softmax_fused(8, 12, 256, 1, gridCap);     // a block larger than the row: idle threads
+        check_softmax_fused(8, 5000, 256, 1, gridCap);   // more threads than needed (157 would do)
         check_elementwise(1, gridCap);
         check_elementwise(1001, gridCap);
         check_bias(1, 1, 1, gridCap);
@@ -579,6 +690,7 @@ int main() {
         check_bias(8, 5, 33, gridCap);
         check_bias(0, 5, 3, gridCap);
     }
+    check_softmax_fused_refuses_long_rows();
     for (int n : {1, 255, 256, 257, 4099, 70000}) { // the 1024-partial cap is reached in EmulatedCudaCrossCheckTest
         check_sum(n);
     }

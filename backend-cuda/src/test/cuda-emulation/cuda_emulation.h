@@ -176,6 +176,18 @@ inline float __shfl_xor_sync(unsigned mask, float v, int offset) {
     return other;
 }
 
+// The read-only data path is a GPU cache detail: here a plain load, of T's own alignment (which
+// UBSan checks in check_kernels, so a misaligned float4 __ldg fails there as on a GPU).
+template <class T>
+inline T __ldg(const T* p) {
+    return *p;
+}
+
+// A kernel that traps fails its launch on a GPU; here it fails as any other emulated fault does.
+[[noreturn]] inline void __trap() {
+    emu::fail("the kernel called __trap()");
+}
+
 // -ffp-contract=off keeps the host compiler from fusing; these are then plain IEEE operations
 inline float __fmul_rn(float a, float b) { return a * b; }
 inline float __fadd_rn(float a, float b) { return a + b; }

@@ -129,9 +129,10 @@ void launch() {
             need(4);
             auto k = name == "conv2d_backward_filter_reduce" ? conv2d_backward_filter_reduce : conv2d_backward_filter_direct_reduce;
             body = [=] { k(P(0), P(1), I(2), I(3)); };
-        } else if (name == "softmax_forward_warp" || name == "softmax_forward_block") {
+        } else if (name == "softmax_forward_warp" || name == "softmax_forward_block" || name == "softmax_forward_fused") {
             need(4);
-            auto k = name == "softmax_forward_warp" ? softmax_forward_warp : softmax_forward_block;
+            auto k = name == "softmax_forward_warp" ? softmax_forward_warp
+                     : name == "softmax_forward_block" ? softmax_forward_block : softmax_forward_fused;
             body = [=] { k(P(0), P(1), I(2), I(3)); };
         } else if (name == "softmax_backward_warp" || name == "softmax_backward_block") {
             need(5);

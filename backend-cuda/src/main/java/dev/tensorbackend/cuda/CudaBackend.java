@@ -32,8 +32,10 @@ import jcuda.driver.CUdeviceptr;
  * the default: the launch rule picks a matmul kernel per call; or one kernel's name, such as
  * {@code tile128} or {@code warp128}, for every call, to measure it), {@value #CONV_KERNEL_PROPERTY}
  * ({@code auto}, the default: direct kernels for tiny filters, implicit GEMMs otherwise;
- * {@code direct}; or {@code gemm}, the GEMMs for every convolution, to time the two) and
- * {@value #DEBUG_PROPERTY} ({@code true}: synchronise after every launch so a failing kernel is named).
+ * {@code direct}; or {@code gemm}, the GEMMs for every convolution, to time the two),
+ * {@value #SOFTMAX_KERNEL_PROPERTY} ({@code auto}, the default: the fused forward kernel for rows
+ * of 1025 to 8192 columns; {@code fused}; or {@code block}, the block kernel it replaced, to time
+ * the two) and {@value #DEBUG_PROPERTY} ({@code true}: synchronise after every launch so a failing kernel is named).
  *
  * <p>Threads: the backend's maps, its allocator and its one stream are not safe for concurrent
  * use, so every public call (and every tensor release) holds one lock for its length and makes
@@ -46,6 +48,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     public static final String MATMUL_PROPERTY = "tensor.cuda.matmul";
     public static final String MATMUL_KERNEL_PROPERTY = MatmulLauncher.KERNEL_PROPERTY;
     public static final String CONV_KERNEL_PROPERTY = Conv2dLauncher.KERNEL_PROPERTY;
+    public static final String SOFTMAX_KERNEL_PROPERTY = SoftmaxLauncher.KERNEL_PROPERTY;
 
     private final Device device;
     private final CachingAllocator memory;
@@ -58,30 +61,36 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     /** One call at a time: see the class comment. Reentrant, as close() releases tensors while holding it. */
     private final ReentrantLock lock = new ReentrantLock();
 
-    private CudaBackend(Device device, CublasMatmul cublas, MatmulLauncher.Tiling forcedMatmul, Conv2dLauncher.Kernels conv) {
+    private CudaBackend(Device device, CublasMatmul cublas, MatmulLauncher.Tiling forcedMatmul, Conv2dLauncher.Kernels conv,
+                        SoftmaxLauncher.Kernels softmaxKernels) {
         super(CudaTensor.class);
         this.device = device;
         this.memory = new CachingAllocator(device);
         this.cublas = cublas;
         this.matmul = new MatmulLauncher(device, forcedMatmul);
         this.conv2d = new Conv2dLauncher(device, conv);
-        this.softmax = new SoftmaxLauncher(device);
+        this.softmax = new SoftmaxLauncher(device, softmaxKernels);
         this.elementwise = new ElementwiseLauncher(device);
     }
 
     /** The backend on another device (tests: the kernels executed on the CPU); matmul by our kernel. */
     static CudaBackend on(Device device) {
-        return new CudaBackend(device, null, null, Conv2dLauncher.Kernels.AUTO);
+        return new CudaBackend(device, null, null, Conv2dLauncher.Kernels.AUTO, SoftmaxLauncher.Kernels.AUTO);
     }
 
     /** As {@link #on(Device)}, with every matmul by {@code forcedMatmul} (null: the launch rule). */
     static CudaBackend on(Device device, MatmulLauncher.Tiling forcedMatmul) {
-        return new CudaBackend(device, null, forcedMatmul, Conv2dLauncher.Kernels.AUTO);
+        return new CudaBackend(device, null, forcedMatmul, Conv2dLauncher.Kernels.AUTO, SoftmaxLauncher.Kernels.AUTO);
     }
 
     /** As {@link #on(Device)}, with the convolution kernels chosen by {@code conv}. */
     static CudaBackend on(Device device, Conv2dLauncher.Kernels conv) {
-        return new CudaBackend(device, null, null, conv);
+        return new CudaBackend(device, null, null, conv, SoftmaxLauncher.Kernels.AUTO);
+    }
+
+    /** As {@link #on(Device)}, with the softmax forward kernels chosen by {@code softmaxKernels}. */
+    static CudaBackend on(Device device, SoftmaxLauncher.Kernels softmaxKernels) {
+        return new CudaBackend(device, null, null, Conv2dLauncher.Kernels.AUTO, softmaxKernels);
     }
 
     /** Opens device 0 with the given kernels; {@code err} hears about a cuBLAS fallback. */
@@ -89,6 +98,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
         MatmulPath path = MatmulPath.parse(properties.getProperty(MATMUL_PROPERTY));
         MatmulLauncher.Tiling forced = MatmulLauncher.forcedTiling(properties.getProperty(MATMUL_KERNEL_PROPERTY));
         Conv2dLauncher.Kernels conv = Conv2dLauncher.Kernels.parse(properties.getProperty(CONV_KERNEL_PROPERTY));
+        SoftmaxLauncher.Kernels softmaxKernels = SoftmaxLauncher.Kernels.parse(properties.getProperty(SOFTMAX_KERNEL_PROPERTY));
         boolean debug = Boolean.parseBoolean(properties.getProperty(DEBUG_PROPERTY));
         CudaContext context;
         try {
@@ -97,7 +107,7 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
             throw new BackendException("cuda: opening device 0 failed: " + e.getMessage(), e);
         }
         CublasMatmul cublas = path == MatmulPath.CUBLAS ? CublasMatmul.tryOpen(err, context.stream()) : null;
-        return new CudaBackend(context, cublas, forced, conv);
+        return new CudaBackend(context, cublas, forced, conv, softmaxKernels);
     }
 
     @Override
@@ -114,6 +124,11 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
     /** Which convolution kernels run: {@code auto} (the launch rule), {@code direct} or {@code gemm}. */
     public String convKernel() {
         return conv2d.kernels().label();
+    }
+
+    /** Which softmax forward kernel runs rows longer than 1024: {@code auto} (the launch rule), {@code fused} or {@code block}. */
+    public String softmaxKernel() {
+        return softmax.kernels().label();
     }
 
     /** The matmul code in use: CUBLAS only when asked for and available. */
@@ -446,8 +461,9 @@ public final class CudaBackend extends AbstractBackend<CudaTensor> {
                     k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_REDUCE),
                     k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_DIRECT),
                     k(Conv2dLauncher.MODULE, Conv2dLauncher.BACKWARD_FILTER_DIRECT_REDUCE))),
+            // the fused kernel for rows of 1025 to 8192 columns, the block kernel beyond (and when forced)
             Map.entry("softmax", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_WARP),
-                    k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_BLOCK))),
+                    k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_FUSED), k(SoftmaxLauncher.MODULE, SoftmaxLauncher.FORWARD_BLOCK))),
             Map.entry("softmaxBackward", List.of(k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_WARP),
                     k(SoftmaxLauncher.MODULE, SoftmaxLauncher.BACKWARD_BLOCK))),
             Map.entry("addBias", List.of(k(ElementwiseLauncher.MODULE, ElementwiseLauncher.ADD_BIAS))),

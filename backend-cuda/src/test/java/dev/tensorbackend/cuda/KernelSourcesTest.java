@@ -57,7 +57,9 @@ class KernelSourcesTest {
         }
         SoftmaxLauncher softmax = new SoftmaxLauncher(r);
         softmax.forward(p, p, 4, 10);
-        softmax.forward(p, p, 4, 5000);
+        softmax.forward(p, p, 4, 5000); // the fused kernel
+        softmax.forward(p, p, 4, 9000); // longer than the fused kernel holds: the block kernel
+        new SoftmaxLauncher(r, SoftmaxLauncher.Kernels.BLOCK).forward(p, p, 4, 5000);
         softmax.backward(p, p, p, 4, 10);
         softmax.backward(p, p, p, 4, 5000);
         ElementwiseLauncher e = new ElementwiseLauncher(r);
@@ -184,6 +186,19 @@ class KernelSourcesTest {
         }
         // the shared filter copy holds the largest filter the rule takes
         assertTrue(code.contains("__shared__ float fs[CONV_DIRECT_MAX_K * CONV_DIRECT_MAX_TAPS];"));
+    }
+
+    @Test
+    void fusedSoftmaxConstantsAgreeWithSoftmaxCu() {
+        assertEquals(SoftmaxLauncher.FUSED_VALUES, CudaSources.define("softmax", "SOFTMAX_FUSED_VALUES"));
+        assertEquals(SoftmaxLauncher.FUSED_MAX_THREADS, CudaSources.define("softmax", "SOFTMAX_FUSED_THREADS"));
+        // four blocks of the largest size per multiprocessor: at most 64 registers (KernelRegisterSpillTest)
+        assertEquals(4, CudaSources.define("softmax", "SOFTMAX_FUSED_MIN_BLOCKS"));
+        String code = CudaSources.code("softmax");
+        assertTrue(code.contains("__launch_bounds__(SOFTMAX_FUSED_THREADS, SOFTMAX_FUSED_MIN_BLOCKS)\n"
+                + SoftmaxLauncher.FORWARD_FUSED + "("), "the fused kernel's launch bounds");
+        // the block kernel keeps the same number of values, so both hold rows up to 8192 in registers
+        assertEquals(SoftmaxLauncher.FUSED_VALUES, CudaSources.define("softmax", "SOFTMAX_BLOCK_VALUES"));
     }
 
     @Test

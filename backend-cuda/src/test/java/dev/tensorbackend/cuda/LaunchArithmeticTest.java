@@ -347,9 +347,11 @@ class LaunchArithmeticTest {
 
     @Test
     void softmaxTakesAWarpPerRowUpTo1024ColumnsAndABlockBeyond() {
-        assertEquals(SoftmaxLauncher.FORWARD_WARP, SoftmaxLauncher.forwardKernel(1));
-        assertEquals(SoftmaxLauncher.FORWARD_WARP, SoftmaxLauncher.forwardKernel(1024));
-        assertEquals(SoftmaxLauncher.FORWARD_BLOCK, SoftmaxLauncher.forwardKernel(1025));
+        SoftmaxLauncher block = new SoftmaxLauncher(new RecordingRunner(), SoftmaxLauncher.Kernels.BLOCK);
+        assertEquals(SoftmaxLauncher.FORWARD_WARP, block.forwardKernel(1));
+        assertEquals(SoftmaxLauncher.FORWARD_WARP, block.forwardKernel(1024));
+        assertEquals(SoftmaxLauncher.FORWARD_BLOCK, block.forwardKernel(1025));
+        assertEquals(new LaunchConfig(3, 1, 1, 256, 1, 1, 0), block.forwardConfig(3, 1025));
         assertEquals(SoftmaxLauncher.BACKWARD_WARP, SoftmaxLauncher.backwardKernel(1024));
         assertEquals(SoftmaxLauncher.BACKWARD_BLOCK, SoftmaxLauncher.backwardKernel(1025));
         // 8 warps of 256 threads: 8 rows per block
@@ -365,7 +367,45 @@ class LaunchArithmeticTest {
         RecordingRunner r = new RecordingRunner();
         new SoftmaxLauncher(r).forward(p, p, 0, 5);
         new SoftmaxLauncher(r).backward(p, p, p, 5, 0);
+        new SoftmaxLauncher(r).forward(p, p, 0, 5000);
+        new SoftmaxLauncher(r).forward(p, p, 5, 0);
         assertEquals(0, r.launches.size());
+    }
+
+    @Test
+    void fusedSoftmaxGetsABlockPerRowOfWholeWarpsHolding32ValuesEach() {
+        // ceil(cols / 32) threads, rounded up to whole warps: every thread full but the last warp's
+        assertEquals(32, SoftmaxLauncher.fusedThreads(1));
+        assertEquals(32, SoftmaxLauncher.fusedThreads(1024));
+        assertEquals(64, SoftmaxLauncher.fusedThreads(1025));
+        assertEquals(64, SoftmaxLauncher.fusedThreads(2048));
+        assertEquals(96, SoftmaxLauncher.fusedThreads(2049));
+        assertEquals(128, SoftmaxLauncher.fusedThreads(4096));
+        assertEquals(160, SoftmaxLauncher.fusedThreads(4100));
+        assertEquals(256, SoftmaxLauncher.fusedThreads(8161));
+        assertEquals(256, SoftmaxLauncher.fusedThreads(8192));
+        for (int cols = 1; cols <= SoftmaxLauncher.FUSED_MAX_COLS; cols++) {
+            int threads = SoftmaxLauncher.fusedThreads(cols);
+            assertEquals(0, threads % 32, cols + " columns");
+            assertTrue((long) threads * SoftmaxLauncher.FUSED_VALUES >= cols, cols + " columns fit");
+            assertTrue((long) (threads - 32) * SoftmaxLauncher.FUSED_VALUES < cols, cols + " columns: no warp to spare");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoftmaxLauncher.fusedThreads(8193));
+        assertEquals("softmax forward: the fused kernel holds rows of 1 to 8192 columns, not 8193", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SoftmaxLauncher.fusedThreads(0));
+        // a block per row, the rows beyond 65535 blocks walked by the kernel's row loop
+        SoftmaxLauncher auto = new SoftmaxLauncher(new RecordingRunner());
+        assertEquals(new LaunchConfig(8192, 1, 1, 256, 1, 1, 0), auto.forwardConfig(8192, 8192));
+        assertEquals(new LaunchConfig(4096, 1, 1, 128, 1, 1, 0), auto.forwardConfig(4096, 4096));
+        assertEquals(new LaunchConfig(2048, 1, 1, 64, 1, 1, 0), auto.forwardConfig(2048, 2048));
+        assertEquals(new LaunchConfig(3, 1, 1, 64, 1, 1, 0), auto.forwardConfig(3, 1025));
+        LaunchConfig many = auto.forwardConfig(100_000, 3000);
+        assertEquals(new LaunchConfig(65_535, 1, 1, 96, 1, 1, 0), many);
+        assertStrideLoopCoversOnce(100_000, many.gridX());
+        // past 8192 columns the block kernel's 256 threads (its online two-pass path)
+        assertEquals(new LaunchConfig(3, 1, 1, 256, 1, 1, 0), auto.forwardConfig(3, 8193));
+        // up to 1024 the warp kernel's grid, whatever the choice
+        assertEquals(SoftmaxLauncher.config(1000, 3), auto.forwardConfig(1000, 3));
     }
 
     @Test
