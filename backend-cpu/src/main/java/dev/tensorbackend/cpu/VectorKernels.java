@@ -603,9 +603,12 @@ final class VectorKernels implements FastKernels {
                 sum += y[i];
             }
             float inv = 1f / sum;
+            // inv broadcast once per row: with mul(inv), a broadcast in every iteration, some JVM
+            // launches (1 in 3) compiled that broadcast as Java code allocating every vector
+            FloatVector invV = FloatVector.broadcast(S, inv);
             int i = from;
             for (; i < bound; i += L) {
-                FloatVector.fromArray(S, y, i).mul(inv).intoArray(y, i);
+                FloatVector.fromArray(S, y, i).mul(invV).intoArray(y, i);
             }
             for (; i < end; i++) {
                 y[i] *= inv;
