@@ -99,6 +99,31 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    void aReshapeIsIndependentOfItsSourceUnderAxpyAndClose() {
+        // a backend may share the elements between the two (the cpu backend does), but neither
+        // may see the other's in-place updates, and closing one must leave the other intact
+        Tensor source = t(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor flat = backend.reshape(source, Shape.of(6));
+        backend.axpy(1, t(new float[] {10, 10, 10, 10, 10, 10}, 2, 3), source);
+        assertArrayEquals(new float[] {11, 12, 13, 14, 15, 16}, source.toArray());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, flat.toArray());
+        Tensor again = backend.reshape(flat, Shape.of(3, 2));
+        backend.sgdUpdate(flat, t(new float[] {1, 1, 1, 1, 1, 1}, 6), 1);
+        assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, flat.toArray());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, again.toArray());
+        source.close();
+        flat.close();
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, again.toArray());
+        // the closed tensors' memory may be reused, but never by two live results at once
+        Tensor r1 = backend.scale(again, 2), r2 = backend.scale(again, 3), r3 = backend.scale(again, 4);
+        assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, r1.toArray());
+        assertArrayEquals(new float[] {3, 6, 9, 12, 15, 18}, r2.toArray());
+        assertArrayEquals(new float[] {4, 8, 12, 16, 20, 24}, r3.toArray());
+        again.close();
+        assertArrayEquals(new float[] {2, 4, 6, 8, 10, 12}, r1.toArray());
+    }
+
+    @Test
     void emptyTensorsRoundTrip() {
         assertArrayEquals(new float[0], t(new float[0], 0, 5).toArray());
         assertArrayEquals(new float[0], backend.zeros(Shape.of(4, 0)).toArray());

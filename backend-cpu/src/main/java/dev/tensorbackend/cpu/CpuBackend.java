@@ -133,7 +133,7 @@ public final class CpuBackend extends HeapBackend {
 
     @Override
     protected void doAxpy(float alpha, CpuTensor x, CpuTensor y) {
-        ops.axpy(alpha, x.data(), y.data());
+        ops.axpy(alpha, x.data(), writable(y));
     }
 
     /** Bytes of scratch (GEMM packing, image copies, patch gradients) this backend keeps between calls now. */

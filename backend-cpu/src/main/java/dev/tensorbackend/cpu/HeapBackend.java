@@ -23,18 +23,50 @@ abstract class HeapBackend extends AbstractBackend<CpuTensor> {
 
     /** A new tensor owning {@code data}. */
     final CpuTensor tensor(Shape shape, float[] data) {
+        return new CpuTensor(this, shape, newStorage(data));
+    }
+
+    private HeapStorage newStorage(float[] data) {
         synchronized (counters) {
             liveBytes += (long) data.length * Float.BYTES;
             peakBytes = Math.max(peakBytes, liveBytes);
         }
-        return new CpuTensor(this, shape, data);
+        return new HeapStorage(data);
     }
 
     final void released(CpuTensor t) {
+        dropHolder(t.storage());
+    }
+
+    /** One tensor fewer holds {@code s}; the last one out gives the array back. */
+    private void dropHolder(HeapStorage s) {
+        boolean last;
         synchronized (counters) {
-            liveBytes -= (long) t.size() * Float.BYTES;
+            last = --s.holders == 0;
+            if (last) {
+                liveBytes -= (long) s.data.length * Float.BYTES;
+            }
         }
-        recycle(t.data());
+        if (last) {
+            recycle(s.data);
+        }
+    }
+
+    /**
+     * {@code y}'s elements, to be changed in place (axpy): where a reshape shares them, y first
+     * gets a copy of its own, so that the other tensors keep their values.
+     */
+    final float[] writable(CpuTensor y) {
+        HeapStorage shared = y.storage();
+        synchronized (counters) {
+            if (shared.holders == 1) {
+                return shared.data;
+            }
+        }
+        HeapStorage own = newStorage(copyOf(shared.data));
+        y.replaceStorage(own);
+        dropHolder(shared);
+        return own.data;
     }
 
     /** Where op results and zero tensors get their arrays: new ones unless a subclass keeps closed tensors' arrays. */
@@ -52,8 +84,9 @@ abstract class HeapBackend extends AbstractBackend<CpuTensor> {
     }
 
     /**
-     * Live bytes are the float arrays of tensors not yet closed (a tensor dropped without
-     * closing counts until closed, even after the garbage collector took it); peak is the most
+     * Live bytes are the float arrays of tensors not yet closed, each array once however many
+     * reshapes share it (a tensor dropped without closing counts until closed, even after the
+     * garbage collector took it); peak is the most
      * there ever were; cached bytes are closed tensors' arrays kept for reuse (the cpu
      * backend's {@link ArrayCache}; always 0 on the reference backend). The heap is no driver:
      * driver calls are always 0.
@@ -91,9 +124,14 @@ abstract class HeapBackend extends AbstractBackend<CpuTensor> {
         return t.data().clone();
     }
 
+    /** A reshape: the same elements under another shape, shared, not copied ({@link HeapStorage}). */
     @Override
     protected final CpuTensor copyAs(CpuTensor x, Shape shape) {
-        return tensor(shape, copyOf(x.data()));
+        HeapStorage s = x.storage();
+        synchronized (counters) {
+            s.holders++;
+        }
+        return new CpuTensor(this, shape, s);
     }
 
     @Override

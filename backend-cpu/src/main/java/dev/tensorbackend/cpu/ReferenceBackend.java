@@ -90,7 +90,7 @@ public final class ReferenceBackend extends HeapBackend {
 
     @Override
     protected void doAxpy(float alpha, CpuTensor x, CpuTensor y) {
-        ReferenceKernels.axpy(alpha, x.data(), y.data());
+        ReferenceKernels.axpy(alpha, x.data(), writable(y));
     }
 
     @Override
