@@ -1,11 +1,7 @@
 package dev.tensorbackend.cuda;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
-import dev.tensorbackend.api.BackendException;
 import dev.tensorbackend.api.Conv2dGeometry;
 import jcuda.driver.CUdeviceptr;
 
@@ -51,21 +47,12 @@ final class Conv2dLauncher {
 
         /** The property's spelling. */
         String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return KernelChoices.label(this);
         }
 
         /** {@code auto} (or nothing), {@code direct} or {@code gemm}, any case; anything else is refused, listing these. */
         static Kernels parse(String value) {
-            if (value == null || value.isBlank()) {
-                return AUTO;
-            }
-            for (Kernels k : values()) {
-                if (k.label().equals(value.trim().toLowerCase(Locale.ROOT))) {
-                    return k;
-                }
-            }
-            throw new BackendException(KERNEL_PROPERTY + ": unknown convolution kernel choice '" + value + "'; use "
-                    + Arrays.stream(values()).map(Kernels::label).collect(Collectors.joining(", ")));
+            return KernelChoices.parse(Kernels.class, AUTO, value, KERNEL_PROPERTY, "convolution");
         }
     }
 
