@@ -604,7 +604,8 @@ final class VectorKernels implements FastKernels {
             }
             float inv = 1f / sum;
             // inv broadcast once per row: with mul(inv), a broadcast in every iteration, some JVM
-            // launches (1 in 3) compiled that broadcast as Java code allocating every vector
+            // launches (9 of 9 of a probe, 1 JMH fork in 6) compiled that broadcast as Java code
+            // allocating a vector each time (README, "A third trap of the JIT")
             FloatVector invV = FloatVector.broadcast(S, inv);
             int i = from;
             for (; i < bound; i += L) {
