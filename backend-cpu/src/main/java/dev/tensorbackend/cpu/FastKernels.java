@@ -71,6 +71,26 @@ interface FastKernels {
         throw new UnsupportedOperationException(name() + " kernels have no wide gathered tile");
     }
 
+    /** Whether {@link #filterGradient3x3} takes output rows of {@code outW} positions (whole vectors only); never for the scalar kernels. */
+    default boolean filterGradient3x3Fits(int outW) {
+        return false;
+    }
+
+    /**
+     * One tile of a 3 x 3, stride-1 filter gradient, both operands read in place: for the
+     * three output channels whose gradient rows start at {@code d0, d1, d2} in {@code dOut}
+     * (rows of {@code outH * outW} positions) and the nine taps of the channel whose zero-bordered
+     * plane starts at {@code base} in {@code padded} (rows {@code wp} apart),
+     * {@code sums[i * 9 + 3 * r + s] = sum over oh < outH, ow < outW of
+     * dOut[d_i + oh * outW + ow] * padded[base + (oh + r) * wp + ow + s]}, for an {@code outW}
+     * that {@link #filterGradient3x3Fits}. {@code lanes} is scratch of at least 27 * 16 floats.
+     * The order of the additions depends only on the shape.
+     */
+    default void filterGradient3x3(float[] dOut, int d0, int d1, int d2, int outH, int outW, float[] padded, int base,
+                                   int wp, float[] sums, float[] lanes) {
+        throw new UnsupportedOperationException(name() + " kernels have no 3x3 filter-gradient tile");
+    }
+
     /** out[o+i] = a[a0+i] + b[b0+i] for i in [0, len). */
     void add(float[] a, int a0, float[] b, int b0, float[] out, int o, int len);
 

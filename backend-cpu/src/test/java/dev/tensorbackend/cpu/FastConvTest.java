@@ -41,6 +41,8 @@ class FastConvTest {
             conv(4, 16, 20, 20, 32, 3, 3, ConvSpec.of(1, 1)),        // more images than threads
             conv(2, 8, 48, 48, 32, 3, 3, ConvSpec.of(1, 1)),         // fewer images than threads: each GEMM split
             conv(2, 3, 40, 31, 40, 3, 3, ConvSpec.of(1, 1)),         // filter gradient: 1240 positions cross a block, k 40 two slivers
+            conv(2, 5, 11, 30, 7, 3, 3, new ConvSpec(1, 1, 0, 2)),   // 3x3 filter gradient along positions: rows of 32, k 7 (a last tile of one)
+            conv(1, 2, 4, 16, 5, 3, 3, new ConvSpec(1, 1, 2, 1)),    // the same with rows of 16, k 5 (a last tile of two)
             conv(1, 5, 33, 30, 9, 3, 2, new ConvSpec(2, 3, 1, 0)),   // strided positions, 30 taps: a partial tap tile
             conv(0, 2, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // empty batch
             conv(2, 0, 4, 4, 3, 3, 3, ConvSpec.of(1, 1)),            // no input channels
@@ -71,7 +73,8 @@ class FastConvTest {
         for (Case c : List.of(conv(5, 6, 13, 70, 7, 3, 3, ConvSpec.of(1, 1)), conv(5, 6, 13, 11, 7, 3, 3, new ConvSpec(1, 2, 1, 1)),
                 conv(1, 6, 13, 70, 9, 3, 3, ConvSpec.of(1, 1)),
                 conv(5, 1, 16, 10, 1, 2, 2, ConvSpec.of(2, 0)),            // small filters: convolved directly
-                conv(5, 2, 9, 11, 3, 3, 3, new ConvSpec(2, 1, 1, 2)))) {
+                conv(5, 2, 9, 11, 3, 3, 3, new ConvSpec(2, 1, 1, 2)),
+                conv(1, 4, 9, 30, 5, 3, 3, new ConvSpec(1, 1, 0, 2)))) {   // 3x3 along positions, one image: tiles split over threads
             Conv2dGeometry g = c.geometry();
             float[] in = ErrorBound.random(rnd, c.input().size()), f = ErrorBound.random(rnd, c.filter().size());
             float[] dOut = ErrorBound.random(rnd, g.outputShape().size());
