@@ -18,7 +18,9 @@ import java.util.function.IntConsumer;
  *       {@link #backwardInputAsConvolution}); else {@code dcol_b = filter^T x dOut_b},
  *       scattered back by col2im;</li>
  *   <li>filter gradient: {@code dFilter = sum over b of dOut_b x col_b^T}, as micro-tiles
- *       that read col_b in place from the image (see {@link #filterGradientByTaps}).</li>
+ *       that read col_b in place from the image (see {@link #filterGradientByTaps}); for 3 x 3
+ *       filters at stride 1, dot products along the output positions instead
+ *       ({@link #filterGradient3x3}).</li>
  * </ul>
  * Filters of at most {@link #DIRECT_FILTER_MAX} entries skip the GEMMs: all three passes go
  * tap by tap ({@link DirectConv}).
