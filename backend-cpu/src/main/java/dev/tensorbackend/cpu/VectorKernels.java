@@ -319,9 +319,13 @@ final class VectorKernels implements FastKernels {
         }
     }
 
+    /**
+     * Rows of whole vectors, and only with 16 lanes: the tile keeps 27 accumulators and 4
+     * operands, 31 vector registers, which AVX-512 has (32) and AVX2 (16) does not.
+     */
     @Override
     public boolean filterGradient3x3Fits(int outW) {
-        return outW > 0 && outW % L == 0;
+        return L >= 16 && outW > 0 && outW % L == 0;
     }
 
     /**
