@@ -71,7 +71,7 @@ interface FastKernels {
         throw new UnsupportedOperationException(name() + " kernels have no wide gathered tile");
     }
 
-    /** Whether {@link #filterGradient3x3} takes output rows of {@code outW} positions (whole vectors only); never for the scalar kernels. */
+    /** Whether {@link #filterGradient3x3} takes output rows of {@code outW} positions; by default (the scalar kernels) never. */
     default boolean filterGradient3x3Fits(int outW) {
         return false;
     }

@@ -424,11 +424,7 @@ final class VectorKernels implements FastKernels {
         c27.intoArray(lanes, 25 * L);
         c28.intoArray(lanes, 26 * L);
         for (int j = 0; j < 27; j++) {
-            float s = 0;
-            for (int l = 0; l < L; l++) {
-                s += lanes[j * L + l];
-            }
-            sums[j] = s;
+            sums[j] = sumOfLanes(lanes, j * L);
         }
     }
 
@@ -905,8 +901,13 @@ final class VectorKernels implements FastKernels {
      * allocated.
      */
     private static float sumOfLanes(float[] lanes) {
+        return sumOfLanes(lanes, 0);
+    }
+
+    /** As {@link #sumOfLanes(float[])}, for the vector stored at {@code lanes[from]}. */
+    private static float sumOfLanes(float[] lanes, int from) {
         float s = 0;
-        for (int i = 0; i < L; i++) {
+        for (int i = from; i < from + L; i++) {
             s += lanes[i];
         }
         return s;
