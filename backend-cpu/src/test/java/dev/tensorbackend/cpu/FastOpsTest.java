@@ -203,6 +203,39 @@ class FastOpsTest {
     }
 
     /**
+     * The vector kernels find a row's maximum on the floats' bit patterns read as ints, where
+     * negative floats order backwards; rows without a positive value, or whose largest is a
+     * zero of either sign, must still have their true maximum subtracted. A wrong one shows
+     * here: the values spread over 300, so an offset off by more than about 88 makes exps
+     * overflow to inf or underflow to 0 and the row NaN or all zero. Long rows, so that both
+     * the first row's pass and the pass that finds the next row's maximum are used.
+     */
+    @Test
+    void softmaxFindsTheMaximumOfRowsWithoutPositiveValues() {
+        int rows = 6, cols = 16 * 9 + 3;
+        Random rnd = new Random(12);
+        float[] x = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -1 - 300 * rnd.nextFloat();
+        }
+        x[2 * cols + 40] = -0f; // row 2's largest is -0
+        x[3 * cols + 7] = -0f; // row 3's: +0 beside -0
+        x[3 * cols + 100] = 0f;
+        java.util.Arrays.fill(x, 4 * cols, 5 * cols, Float.NEGATIVE_INFINITY); // row 4: -inf with one finite value
+        x[4 * cols + 100] = -7f;
+        float[] expected = ReferenceKernels.softmax(x, rows, cols);
+        float[] magnitude = ErrorBound.abs(expected);
+        for (int i = 0; i < magnitude.length; i++) {
+            magnitude[i] += Float.MIN_NORMAL;
+        }
+        for (FastOps ops : allOps()) {
+            float[] actual = ops.softmax(x, rows, cols);
+            ErrorBound.assertWithin("softmax of negative rows", expected, actual, magnitude, cols + 2);
+            assertEquals(1f, actual[4 * cols + 100], "the one finite value of a row of -inf");
+        }
+    }
+
+    /**
      * Softmax backward: dot(dy, y) gathers at most cols roundings of sum |dy y|, the
      * subtraction and product two more; so the bound is (cols + 2) u times
      * |y| (|dy| + sum |dy y|), which the reference computes from absolute values.
