@@ -240,9 +240,9 @@ final class VectorKernels implements FastKernels {
      * The 8-row gathered micro-kernel; package-private so that tests reach both on any machine.
      * Written out like {@link #microKernel8}, stores included, for the same reason (vectors
      * handed to a helper C2 does not inline get boxed). Its speed depends on the JVM launch
-     * (98 or 118 GFLOP/s measured here, under G1 and the Parallel collector alike; see the
-     * README's results): the 8 row offsets, the bounds checks and the pointers need more general
-     * registers than there are, and in slow launches C2 parks loop values in vector registers
+     * (98 or 118 GFLOP/s measured here, under G1 and the Parallel collector alike; see
+     * docs/cpu-performance-log.md): the 8 row offsets, the bounds checks and the pointers need
+     * more general registers than there are, and in slow launches C2 parks loop values in vector registers
      * (moves on the FMA units) instead of on the stack.
      */
     static void gatherMicroKernel8(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
@@ -453,7 +453,7 @@ final class VectorKernels implements FastKernels {
      * {@link FastKernels#wideGatherMicroKernel}); measured here on [16384,64] x [64,64], one
      * thread, 12 launches, in a first form that read its two slivers from separate places:
      * 104-105 GFLOP/s in every one, the 8-row kernel 104-107 in 7 and 88-89 in 5; in this form,
-     * through Gemm on 2 threads, 194-209 (README, Results measured here).
+     * through Gemm on 2 threads, 194-209 (docs/cpu-performance-log.md).
      */
     static void wideGatherMicroKernel6(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
                                        float[] b, int bOff, float[] c, int cOff, int ldc) {
@@ -721,7 +721,7 @@ final class VectorKernels implements FastKernels {
             float inv = 1f / sum;
             // inv broadcast once per row: with mul(inv), a broadcast in every iteration, some JVM
             // launches (9 of 9 of a probe, 1 JMH fork in 6) compiled that broadcast as Java code
-            // allocating a vector each time (README, "A third trap of the JIT")
+            // allocating a vector each time (docs/cpu-performance-log.md, "A third trap of the JIT")
             FloatVector invV = FloatVector.broadcast(S, inv);
             int i = from;
             for (; i < bound; i += L) {
@@ -821,7 +821,7 @@ final class VectorKernels implements FastKernels {
      * function, which gives the same bits.
      *
      * <p>Written so that C2 compiles every vector operation of the loop as an intrinsic in
-     * every JVM launch, which two rules ensure (see the README, "A third trap of the JIT"):
+     * every JVM launch, which two rules ensure (see docs/cpu-performance-log.md, "A third trap of the JIT"):
      * <ul>
      *   <li>One vector per iteration. With two side by side (6% faster per element where it
      *       compiled well), parsing the loop passed C2's node budget for inlining at parse time
