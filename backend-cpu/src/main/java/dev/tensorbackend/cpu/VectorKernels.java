@@ -242,8 +242,8 @@ final class VectorKernels implements FastKernels {
      * handed to a helper C2 does not inline get boxed). Its speed depends on the JVM launch
      * (98 or 118 GFLOP/s measured here, under G1 and the Parallel collector alike; see
      * docs/cpu-performance-log.md): the 8 row offsets, the bounds checks and the pointers need
-     * more general registers than there are, and in slow launches C2 parks loop values in vector registers
-     * (moves on the FMA units) instead of on the stack.
+     * more general registers than there are, and in slow launches C2 parks loop values in
+     * vector registers (moves on the FMA units) instead of on the stack.
      */
     static void gatherMicroKernel8(int kc, float[] a, int[] aRows, int rowsOff, int[] aCols, int firstCol,
                                     float[] b, int bOff, float[] c, int cOff, int ldc, boolean overwrite) {
@@ -721,7 +721,8 @@ final class VectorKernels implements FastKernels {
             float inv = 1f / sum;
             // inv broadcast once per row: with mul(inv), a broadcast in every iteration, some JVM
             // launches (9 of 9 of a probe, 1 JMH fork in 6) compiled that broadcast as Java code
-            // allocating a vector each time (docs/cpu-performance-log.md, "A third trap of the JIT")
+            // allocating a vector each time (docs/cpu-performance-log.md, "A third trap of the
+            // JIT")
             FloatVector invV = FloatVector.broadcast(S, inv);
             int i = from;
             for (; i < bound; i += L) {
@@ -776,7 +777,7 @@ final class VectorKernels implements FastKernels {
      * read as ints (see {@link #maxOfBits}): per lane the largest and the smallest int, two
      * integer instructions a vector. A float compare and blend, which C2 in JDK 17 builds from
      * mask conversions on AVX-512, took 21 instead of 17.5 cycles a vector in the exp pass that
-     * tracks the next row's maximum ({@link #expPass}; one row of 1024 in L1, 2026-11-27).
+     * tracks the next row's maximum ({@link #expPass}; one row of 1024 in L1, 2026-11-26).
      * Integer max and min are exact, so reducing the lanes in any order gives the same bits.
      */
     static float rowMax(float[] x, int from, int to) {
@@ -821,7 +822,8 @@ final class VectorKernels implements FastKernels {
      * function, which gives the same bits.
      *
      * <p>Written so that C2 compiles every vector operation of the loop as an intrinsic in
-     * every JVM launch, which two rules ensure (see docs/cpu-performance-log.md, "A third trap of the JIT"):
+     * every JVM launch, which two rules ensure (see docs/cpu-performance-log.md, "A third trap
+     * of the JIT"):
      * <ul>
      *   <li>One vector per iteration. With two side by side (6% faster per element where it
      *       compiled well), parsing the loop passed C2's node budget for inlining at parse time

@@ -223,8 +223,8 @@ public final class BenchMain {
         List<String> notes = new ArrayList<>();
         notes.add("date: " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")));
         notes.add("machine: " + Machine.cpu());
-        // the collector matters to our kernels' speed (docs/cpu-performance-log.md: the filter gradient under G1), and
-        // the JMH forks start from the same defaults as this JVM
+        // the collector matters to our kernels' speed (docs/cpu-performance-log.md: the filter
+        // gradient under G1), and the JMH forks start from the same defaults as this JVM
         String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
         notes.add("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
