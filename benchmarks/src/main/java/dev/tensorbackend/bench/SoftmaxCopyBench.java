@@ -3,6 +3,7 @@ package dev.tensorbackend.bench;
 import dev.tensorbackend.bench.workload.SoftmaxCase;
 import dev.tensorbackend.bench.workload.Workloads;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,6 +42,7 @@ public class SoftmaxCopyBench {
     private float[] src;
     private float[] dst;
     private SpinningHelpers threads;
+    private IntConsumer copyParts;
 
     @Setup
     public void setUp() {
@@ -48,11 +50,12 @@ public class SoftmaxCopyBench {
         src = Workloads.random(c.shape(), 1);
         dst = new float[src.length];
         threads = new SpinningHelpers(CpuThreads.count());
+        copyParts = this::copyPart;
     }
 
     @Benchmark
     public float[] copy() {
-        threads.run(this::copyPart);
+        threads.run(copyParts);
         return dst;
     }
 

@@ -50,11 +50,15 @@ final class SpinningHelpers implements AutoCloseable {
             throw new IllegalStateException("spinning helpers already closed");
         }
         work = part;
+        failure = null;
         finished.set(0);
         round++; // the volatile write that publishes work and the reset count
-        part.accept(0);
-        for (int spins = 1; finished.get() < helpers.length; spins++) {
-            pause(spins);
+        try {
+            part.accept(0);
+        } finally { // the helpers finish this round before the next can start, even if part 0 threw
+            for (int spins = 1; finished.get() < helpers.length; spins++) {
+                pause(spins);
+            }
         }
         Throwable t = failure;
         if (t != null) {

@@ -54,6 +54,29 @@ class SpinningHelpersTest {
                 }
             }));
             assertTrue(e.getCause() instanceof ArithmeticException, String.valueOf(e.getCause()));
+            int[] after = new int[2];
+            helpers.run(part -> after[part] = 1); // a failure ends with its call
+            assertEquals(1, after[0]);
+            assertEquals(1, after[1]);
+        }
+    }
+
+    /** A failure on the calling thread still waits for the helpers' parts of the same call. */
+    @Test
+    void theCallersFailureWaitsForTheHelpers() throws Exception {
+        try (SpinningHelpers helpers = new SpinningHelpers(2)) {
+            int[] done = new int[1];
+            assertThrows(ArithmeticException.class, () -> helpers.run(part -> {
+                if (part == 0) {
+                    throw new ArithmeticException("part 0");
+                }
+                long until = System.nanoTime() + 50_000_000;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                done[0] = 1;
+            }));
+            assertEquals(1, done[0], "the helper's part had finished when run returned");
         }
     }
 
