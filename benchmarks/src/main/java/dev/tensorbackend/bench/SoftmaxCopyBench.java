@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * array more), so its GB/s over this one's is the share of the machine's copy bandwidth it
  * reaches: the report's ours/copy. Until 2026-11-27 the parts went through a parking
  * executor, whose wake-up made the copies of 1024^2 and 2048^2 about half as fast as the
- * machine copies them, and the ratios against it look twice as good as they were.
+ * machine copies them, and the ratios against it looked twice as good as they were.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
